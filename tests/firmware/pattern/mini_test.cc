@@ -1,0 +1,82 @@
+// Mini-notation beyond the reference data: error positions, hostile input
+// (bounded, never a crash or a hang), Phonon's additions.
+#include "firmware/pattern/mini.h"
+
+#include <chrono>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "firmware/pattern/events.h"
+
+namespace gb::fw {
+namespace {
+
+std::vector<EventRecord> Events(const std::string& mini, int cycles = 1) {
+  auto r = CollectOnsets(*ParseMini(mini).pattern, Rational(0), Rational(cycles));
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  return r.events;
+}
+
+size_t ErrorOffset(const std::string& mini) {
+  try {
+    ParseMini(mini);
+  } catch (const MiniError& e) {
+    return e.offset();
+  }
+  ADD_FAILURE() << "'" << mini << "' was accepted";
+  return SIZE_MAX;
+}
+
+TEST(Mini, ErrorsPointAtTheProblem) {
+  EXPECT_EQ(ErrorOffset("bd sn]"), 5u);
+  EXPECT_EQ(ErrorOffset("bd [sn"), 3u);
+  EXPECT_EQ(ErrorOffset("bd**2"), 2u);
+  EXPECT_EQ(ErrorOffset("a b +1"), 4u);
+  EXPECT_EQ(ErrorOffset("bd(3,8,2,1)"), 9u);
+}
+
+TEST(Mini, HostileFactorsAreErrorsNotHangs) {
+  EXPECT_THROW(ParseMini("bd*99999999999"), MiniError);
+  EXPECT_THROW(ParseMini("bd!99999999999"), MiniError);
+  EXPECT_THROW(ParseMini("bd@1e300"), MiniError);
+  // A patterned factor escapes the parse-time check; the query budget stops it.
+  auto pat = ParseMini("bd*<999999 1>").pattern;
+  auto start = std::chrono::steady_clock::now();
+  auto r = CollectOnsets(*pat, Rational(0), Rational(1), 64u << 20);
+  EXPECT_FALSE(r.error.empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+TEST(Mini, DeepNestingIsAnErrorNotAStackOverflow) {
+  std::string deep(10000, '[');
+  deep += "bd";
+  deep += std::string(10000, ']');
+  EXPECT_THROW(ParseMini(deep), MiniError);
+  std::string ok(60, '[');
+  ok += "bd" + std::string(60, ']');
+  EXPECT_EQ(Events(ok).size(), 1u);
+}
+
+TEST(Mini, OversizedInputIsRejected) {
+  std::string huge(2u << 20, 'a');
+  EXPECT_THROW(ParseMini(huge), MiniError);
+}
+
+TEST(Mini, BusReferencesAndChordsAreWords) {
+  auto ev = Events("~x(3,8) c4'min7 ~ f3'maj");
+  ASSERT_EQ(ev.size(), 5u);
+  EXPECT_EQ(ev[0].value_json, "\"~x\"");
+  EXPECT_EQ(ev[3].value_json, "\"c4'min7\"");
+  EXPECT_EQ(ev[4].value_json, "\"f3'maj\"");
+}
+
+TEST(Mini, EventsLandOnExactRationalTimes) {
+  auto ev = Events("bd*3 sn", 1);
+  ASSERT_EQ(ev.size(), 4u);
+  EXPECT_EQ(ev[1].whole_begin.ToString(), "1/6");
+  EXPECT_EQ(ev[3].whole_begin.ToString(), "1/2");
+}
+
+}  // namespace
+}  // namespace gb::fw
