@@ -7,7 +7,6 @@
 #include <samplerate.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cmath>
 #include <set>
