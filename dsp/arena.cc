@@ -5,12 +5,13 @@
 
 namespace gb::dsp {
 
-void Arena::Init(size_t bytes) {
-  storage_ = std::make_unique<std::byte[]>(bytes + kAlignment);
+void Arena::Init(size_t bytes, bool prefault) {
+  // Default-initialised (not zeroed): large blocks stay untouched until used.
+  storage_.reset(new std::byte[bytes + kAlignment]);
   auto addr = reinterpret_cast<uintptr_t>(storage_.get());
   base_ = storage_.get() + ((kAlignment - (addr % kAlignment)) % kAlignment);
   // Touch every page now so the first real-time use does not page-fault.
-  std::memset(base_, 0, bytes);
+  if (prefault) std::memset(base_, 0, bytes);
   capacity_ = bytes;
   used_ = 0;
   failed_ = false;

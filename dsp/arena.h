@@ -16,12 +16,14 @@ class Arena {
   static constexpr size_t kAlignment = 64;  // >= HWY_ALIGNMENT on every target
 
   Arena() = default;
-  // Control thread: takes `bytes` from the heap once.
-  explicit Arena(size_t bytes) { Init(bytes); }
+  // Control thread: takes `bytes` from the heap once. `prefault` touches
+  // every page now so real-time use never page-faults; scratch arenas used
+  // off the audio thread may skip it.
+  explicit Arena(size_t bytes, bool prefault = true) { Init(bytes, prefault); }
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
-  void Init(size_t bytes);
+  void Init(size_t bytes, bool prefault = true);
   void Reset() { used_ = 0; failed_ = false; }
 
   // nullptr (and failed() == true) when the arena is exhausted; never throws.

@@ -164,16 +164,20 @@ const char* KindName(Val::Kind k) {
   return "?";
 }
 
+// Edit distance with adjacent transpositions counted as one edit (the
+// typo "lfp" is one edit from "lpf").
 int EditDistance(std::string_view a, std::string_view b) {
-  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = static_cast<int>(i);
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
+  const size_t n = a.size(), m = b.size();
+  std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
+  for (size_t i = 0; i <= n; ++i) d[i][0] = static_cast<int>(i);
+  for (size_t j = 0; j <= m; ++j) d[0][j] = static_cast<int>(j);
+  for (size_t i = 1; i <= n; ++i) {
+    for (size_t j = 1; j <= m; ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
   }
-  return prev[b.size()];
+  return d[n][m];
 }
 
 class Compiler {
@@ -439,6 +443,8 @@ class Compiler {
   }
 
   Val ApplyFn(const Val& f, const Val& x, Loc loc) {
+    if (x.kind == Val::Kind::kSignal && x.sig->kind == SignalNode::Kind::kBus && x.sig->feedback)
+      throw Error(x.loc, "~" + x.sig->bus + " refers to itself, which only a signal bus may do (feedback)");
     Val r = x;
     r.loc = loc;
     r.from_string = false;
@@ -789,7 +795,8 @@ class Compiler {
   void CheckDensity(const Pattern& p, Loc loc) {
     const uint32_t max = opt_.max_events_per_cycle;
     const int cycles = opt_.check_cycles;
-    dsp::Arena arena(std::min<size_t>(size_t{max} * static_cast<size_t>(cycles) * 64 * sizeof(Hap), 256u << 20));
+    dsp::Arena arena(std::min<size_t>(size_t{max} * static_cast<size_t>(cycles) * 64 * sizeof(Hap), 256u << 20),
+                     /*prefault=*/false);
     QueryContext ctx(arena, max * static_cast<uint32_t>(cycles) * 16);
     HapList out(ctx);
     QueryOnsets(p, ctx, Span{Rational(0), Rational(cycles)}, out);

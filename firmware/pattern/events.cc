@@ -13,7 +13,7 @@ std::string EventRecord::ToJson() const {
 }
 
 EventsResult CollectOnsets(const Pattern& pat, Rational begin, Rational end, size_t arena_bytes) {
-  dsp::Arena arena(arena_bytes);
+  dsp::Arena arena(arena_bytes, /*prefault=*/false);
   QueryContext ctx(arena);
   HapList onsets(ctx);
   QueryOnsets(pat, ctx, Span{begin, end}, onsets);
