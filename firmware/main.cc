@@ -17,7 +17,7 @@ void Usage(FILE* f) {
       "commands:\n"
       "  events --mini \"STRING\" [--cycles N] [--transform \"EXPR\"]...\n"
       "                        print the onset events of a mini-notation pattern as JSON\n"
-      "  events FILE.ph [--cycles N]\n"
+      "  events FILE.ph [--cycles N] [--samples DIR]\n"
       "                        print the events of every output of a pattern file as JSON\n"
       "  run [--config FILE] [--seconds N]\n"
       "                        play the default scene\n"

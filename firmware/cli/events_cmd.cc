@@ -27,7 +27,7 @@ void PrintCaret(std::string_view text, size_t offset) {
 
 }  // namespace
 
-int EventsOfFile(std::string_view path, Rational cycles);
+int EventsOfFile(std::string_view path, Rational cycles, const std::string& samples_dir);
 
 int Events(const Args& args) {
   std::string_view mini;
@@ -35,6 +35,7 @@ int Events(const Args& args) {
   std::string_view file;
   Rational cycles(1);
   std::vector<std::string_view> transforms;
+  std::string samples_dir;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
     auto need = [&](const char* what) -> std::string_view {
@@ -58,6 +59,10 @@ int Events(const Args& args) {
       std::string_view v = need("--transform");
       if (v.empty()) return 2;
       transforms.push_back(v);
+    } else if (a == "--samples") {
+      std::string_view v = need("--samples");
+      if (v.empty()) return 2;
+      samples_dir = std::string(v);
     } else if (!a.empty() && a[0] != '-' && file.empty()) {
       file = a;
     } else {
@@ -67,10 +72,10 @@ int Events(const Args& args) {
   }
   if (!have_mini && file.empty()) {
     std::fprintf(stderr, "usage: groovebox events --mini \"STRING\" [--cycles N] [--transform EXPR]...\n"
-                         "       groovebox events FILE.ph [--cycles N]\n");
+                         "       groovebox events FILE.ph [--cycles N] [--samples DIR]\n");
     return 2;
   }
-  if (!have_mini) return EventsOfFile(file, cycles);
+  if (!have_mini) return EventsOfFile(file, cycles, samples_dir);
   PatternRef pat;
   try {
     pat = ParseMini(mini).pattern;

@@ -4,13 +4,16 @@
 #include <string>
 
 #include "firmware/cli/commands.h"
+#include "firmware/app/sounds.h"
 #include "firmware/lang/describe.h"
 #include "firmware/lang/ph_compile.h"
 
 namespace gb::fw::cli {
 
-int EventsOfFile(std::string_view path, Rational cycles) {
+int EventsOfFile(std::string_view path, Rational cycles, const std::string& samples_dir) {
+  SoundCatalog sounds(samples_dir);
   CompileOptions opt;
+  opt.sound_exists = sounds.Checker();
   CompileResult r = CompileFile(std::string(path), opt);
   if (!r.ok()) {
     std::fprintf(stderr, "%s\n", r.error.ToString().c_str());
