@@ -1,0 +1,205 @@
+// Highway versions of the sample-voice kernels (W1): one vector = one field of
+// N voices; each voice vector streams through the block, gathering its four
+// (cubic) or two (linear) taps per frame, and adds into a lane-wise
+// accumulator that is reduced to stereo once per pass. Compiled once per
+// target; must match sample_voices_scalar.cc within the tests' tolerance.
+#include <algorithm>
+#include <cstring>
+
+#include "dsp/kernels/sample_voices.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "dsp/kernels/sample_voices.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+
+#include "dsp/kernels/voice_simd-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace gb::dsp::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Renders one whole vector of voices starting at voice `first` for `frames`
+// (<= kSubBlockFrames) frames into the lane-wise accumulators.
+template <bool kCubic>
+HWY_INLINE void RenderVoiceVector(const LoopedSample& sample,
+                                  const SampleVoices& v, size_t first,
+                                  size_t frames, float* HWY_RESTRICT acc_l,
+                                  float* HWY_RESTRICT acc_r) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToSigned<decltype(df)> di;
+  const size_t N = hn::Lanes(df);
+  const float* HWY_RESTRICT data = sample.data;
+
+  auto frame = hn::LoadU(di, v.frame + first);
+  auto frac = hn::LoadU(di, v.frac_q31 + first);
+  auto age = hn::LoadU(di, v.age_frames + first);
+  const auto step = hn::LoadU(di, v.step_frames + first);
+  const auto step_frac = hn::LoadU(di, v.step_frac_q31 + first);
+  const auto end = hn::LoadU(di, v.end_frames + first);
+  const auto attack = hn::LoadU(df, v.attack_slope + first);
+  const auto release = hn::LoadU(df, v.release_slope + first);
+  const auto gain_l = hn::LoadU(df, v.gain_l + first);
+  const auto gain_r = hn::LoadU(df, v.gain_r + first);
+
+  const auto loop = hn::Set(di, sample.loop_frames);
+  const auto last = hn::Set(di, sample.loop_frames - 1);
+  const auto frac_bits = hn::Set(di, 0x7fffffff);
+  const auto one_i = hn::Set(di, 1);
+  const auto q24_to_unit = hn::Set(df, 1.f / 16777216.f);
+  const auto zero = hn::Zero(df);
+  const auto one = hn::Set(df, 1.f);
+
+  for (size_t t = 0; t < frames; ++t) {
+    // Fraction: top 24 of the 31 bits, so the conversion is exact and < 1.
+    const auto x = hn::Mul(hn::ConvertTo(df, hn::ShiftRight<7>(frac)),
+                           q24_to_unit);
+    decltype(hn::Zero(df)) y;
+    if constexpr (kCubic) {
+      const auto y0 = hn::GatherIndex(df, data - 1, frame);
+      const auto y1 = hn::GatherIndex(df, data, frame);
+      const auto y2 = hn::GatherIndex(df, data + 1, frame);
+      const auto y3 = hn::GatherIndex(df, data + 2, frame);
+      // CubicHermite() with fused multiply-adds.
+      const auto c1 = hn::Mul(hn::Set(df, 0.5f), hn::Sub(y2, y0));
+      const auto c2 = hn::NegMulAdd(
+          hn::Set(df, 0.5f), y3,
+          hn::MulAdd(hn::Set(df, 2.f), y2,
+                     hn::NegMulAdd(hn::Set(df, 2.5f), y1, y0)));
+      const auto c3 = hn::MulAdd(hn::Set(df, 1.5f), hn::Sub(y1, y2),
+                                 hn::Mul(hn::Set(df, 0.5f), hn::Sub(y3, y0)));
+      y = hn::MulAdd(hn::MulAdd(hn::MulAdd(c3, x, c2), x, c1), x, y1);
+    } else {
+      const auto y1 = hn::GatherIndex(df, data, frame);
+      const auto y2 = hn::GatherIndex(df, data + 1, frame);
+      y = hn::MulAdd(x, hn::Sub(y2, y1), y1);
+    }
+
+    // Envelope, exactly as the scalar twin computes it.
+    const auto up = hn::Mul(hn::ConvertTo(df, age), attack);
+    const auto down = hn::Mul(hn::ConvertTo(df, hn::Sub(end, age)), release);
+    const auto env = hn::Max(zero, hn::Min(hn::Min(up, down), one));
+    y = hn::Mul(y, env);
+
+    float* HWY_RESTRICT pl = acc_l + t * N;
+    float* HWY_RESTRICT pr = acc_r + t * N;
+    hn::Store(hn::MulAdd(y, gain_l, hn::Load(df, pl)), df, pl);
+    hn::Store(hn::MulAdd(y, gain_r, hn::Load(df, pr)), df, pr);
+
+    // Advance: add the Q0.31 fractions; bit 31 of the sum is the carry, and
+    // its arithmetic shift is -1, so subtracting it adds the carry.
+    const auto sum = hn::Add(frac, step_frac);
+    frame = hn::Sub(hn::Add(frame, step), hn::ShiftRight<31>(sum));
+    frac = hn::And(sum, frac_bits);
+    // frame < 2 * loop (step < loop), so one conditional wrap suffices.
+    frame = hn::Sub(frame, hn::IfThenElseZero(hn::Gt(frame, last), loop));
+    age = hn::Add(age, one_i);
+  }
+
+  hn::StoreU(frame, di, v.frame + first);
+  hn::StoreU(frac, di, v.frac_q31 + first);
+  hn::StoreU(hn::Min(age, end), di, v.age_frames + first);
+}
+
+template <bool kCubic>
+void RenderSampleVoicesT(const LoopedSample& sample, const SampleVoices& voices,
+                         size_t voice_count, size_t frames, float* out_l,
+                         float* out_r) {
+  if (voice_count == 0 || frames == 0) return;
+  const hn::ScalableTag<float> df;
+  const size_t N = hn::Lanes(df);
+  HWY_ALIGN float acc[2 * kSubBlockFrames * kMaxVoiceLanes];
+
+  // The last, partial vector runs on a padded copy whose spare lanes hold
+  // silent voices (envelope 0, gain 0, frame 0), so the hot loop is unmasked.
+  const size_t full = voice_count / N * N;
+  const size_t tail = voice_count - full;
+  HWY_ALIGN int32_t t_frame[kMaxVoiceLanes] = {};
+  HWY_ALIGN int32_t t_frac[kMaxVoiceLanes] = {};
+  HWY_ALIGN int32_t t_step[kMaxVoiceLanes] = {};
+  HWY_ALIGN int32_t t_step_frac[kMaxVoiceLanes] = {};
+  HWY_ALIGN int32_t t_age[kMaxVoiceLanes] = {};
+  HWY_ALIGN int32_t t_end[kMaxVoiceLanes] = {};
+  HWY_ALIGN float t_attack[kMaxVoiceLanes] = {};
+  HWY_ALIGN float t_release[kMaxVoiceLanes] = {};
+  HWY_ALIGN float t_gain_l[kMaxVoiceLanes] = {};
+  HWY_ALIGN float t_gain_r[kMaxVoiceLanes] = {};
+  const SampleVoices tv{t_frame, t_frac,    t_step,    t_step_frac, t_age,
+                        t_end,   t_attack,  t_release, t_gain_l,    t_gain_r};
+  if (tail != 0) {
+    const SampleVoices src = voices.Slice(full);
+    const size_t i32 = tail * sizeof(int32_t), f32 = tail * sizeof(float);
+    std::memcpy(t_frame, src.frame, i32);
+    std::memcpy(t_frac, src.frac_q31, i32);
+    std::memcpy(t_step, src.step_frames, i32);
+    std::memcpy(t_step_frac, src.step_frac_q31, i32);
+    std::memcpy(t_age, src.age_frames, i32);
+    std::memcpy(t_end, src.end_frames, i32);
+    std::memcpy(t_attack, src.attack_slope, f32);
+    std::memcpy(t_release, src.release_slope, f32);
+    std::memcpy(t_gain_l, src.gain_l, f32);
+    std::memcpy(t_gain_r, src.gain_r, f32);
+  }
+
+  for (size_t f0 = 0; f0 < frames; f0 += kSubBlockFrames) {
+    const size_t n = std::min(kSubBlockFrames, frames - f0);
+    float* acc_l = acc;
+    float* acc_r = acc + n * N;
+    std::memset(acc, 0, 2 * n * N * sizeof(float));
+    for (size_t i = 0; i < full; i += N) {
+      RenderVoiceVector<kCubic>(sample, voices, i, n, acc_l, acc_r);
+    }
+    if (tail != 0) RenderVoiceVector<kCubic>(sample, tv, 0, n, acc_l, acc_r);
+    ReduceLanesAdd(df, acc_l, n, out_l + f0);
+    ReduceLanesAdd(df, acc_r, n, out_r + f0);
+  }
+
+  if (tail != 0) {
+    const SampleVoices dst = voices.Slice(full);
+    const size_t i32 = tail * sizeof(int32_t);
+    std::memcpy(dst.frame, t_frame, i32);
+    std::memcpy(dst.frac_q31, t_frac, i32);
+    std::memcpy(dst.age_frames, t_age, i32);
+  }
+}
+
+void RenderSampleVoicesCubicImpl(const LoopedSample& sample,
+                                 const SampleVoices& voices,
+                                 size_t voice_count, size_t frames,
+                                 float* out_l, float* out_r) {
+  RenderSampleVoicesT<true>(sample, voices, voice_count, frames, out_l, out_r);
+}
+
+void RenderSampleVoicesLinearImpl(const LoopedSample& sample,
+                                  const SampleVoices& voices,
+                                  size_t voice_count, size_t frames,
+                                  float* out_l, float* out_r) {
+  RenderSampleVoicesT<false>(sample, voices, voice_count, frames, out_l,
+                             out_r);
+}
+
+}  // namespace gb::dsp::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace gb::dsp {
+
+HWY_EXPORT(RenderSampleVoicesCubicImpl);
+HWY_EXPORT(RenderSampleVoicesLinearImpl);
+
+void RenderSampleVoicesCubic(const LoopedSample& sample,
+                             const SampleVoices& voices, size_t voice_count,
+                             size_t frames, float* out_l, float* out_r) {
+  HWY_DYNAMIC_DISPATCH(RenderSampleVoicesCubicImpl)
+  (sample, voices, voice_count, frames, out_l, out_r);
+}
+
+void RenderSampleVoicesLinear(const LoopedSample& sample,
+                              const SampleVoices& voices, size_t voice_count,
+                              size_t frames, float* out_l, float* out_r) {
+  HWY_DYNAMIC_DISPATCH(RenderSampleVoicesLinearImpl)
+  (sample, voices, voice_count, frames, out_l, out_r);
+}
+
+}  // namespace gb::dsp
+#endif  // HWY_ONCE
