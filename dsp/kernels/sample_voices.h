@@ -14,14 +14,15 @@ namespace gb::dsp {
 // A mono sample prepared for looping over [0, loop_frames): `data` points at
 // frame 0 of a copy framed by guard frames (data[-1] = last frame,
 // data[loop_frames + k] = frame k % loop_frames), so the four taps of the cubic
-// interpolator are always readable without a per-tap wrap test.
+// interpolator (and a 16-byte load of them) are always readable without a
+// per-tap wrap test.
 struct LoopedSample {
   const float* data = nullptr;
   int32_t loop_frames = 0;  // >= 1
 };
 
 inline constexpr size_t kLoopGuardFramesBefore = 1;
-inline constexpr size_t kLoopGuardFramesAfter = 2;
+inline constexpr size_t kLoopGuardFramesAfter = 3;
 
 // Floats `storage` must hold for MakeLoopedSample.
 constexpr size_t LoopedSampleStorageFloats(size_t frames) {
@@ -78,6 +79,19 @@ void RenderSampleVoicesCubic(const LoopedSample& sample,
 void RenderSampleVoicesLinear(const LoopedSample& sample,
                               const SampleVoices& voices, size_t voice_count,
                               size_t frames, float* out_l, float* out_r);
+
+// The same kernels fetching every tap with Highway GatherIndex instead of one
+// 16-byte load per voice and a transpose. Bit-identical output; kept for
+// CPUs with fast gathers and for the benchmarks' comparison (on Zen 3 the
+// gathers make them ~1.6x slower).
+void RenderSampleVoicesCubicGather(const LoopedSample& sample,
+                                   const SampleVoices& voices,
+                                   size_t voice_count, size_t frames,
+                                   float* out_l, float* out_r);
+void RenderSampleVoicesLinearGather(const LoopedSample& sample,
+                                    const SampleVoices& voices,
+                                    size_t voice_count, size_t frames,
+                                    float* out_l, float* out_r);
 
 // Scalar twins: the obvious per-voice, per-frame loops; the tests' oracle.
 void RenderSampleVoicesCubicScalar(const LoopedSample& sample,

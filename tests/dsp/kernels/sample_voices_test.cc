@@ -121,6 +121,33 @@ TEST_P(SampleVoicesKernel, LinearMatchesScalarTwin) {
                     &RenderSampleVoicesLinearScalar);
 }
 
+TEST_P(SampleVoicesKernel, GatherCubicMatchesScalarTwin) {
+  ExpectMatchesTwin(&RenderSampleVoicesCubicGather,
+                    &RenderSampleVoicesCubicScalar);
+}
+
+TEST_P(SampleVoicesKernel, GatherLinearMatchesScalarTwin) {
+  ExpectMatchesTwin(&RenderSampleVoicesLinearGather,
+                    &RenderSampleVoicesLinearScalar);
+}
+
+// The two ways of fetching taps must agree exactly: same taps, same math.
+TEST_P(SampleVoicesKernel, RowLoadsAndGathersAreBitIdentical) {
+  const OwnedLoop loop(RandomSample(1001, 8));
+  for (bool cubic : {true, false}) {
+    SampleBank a(300);
+    StartRandomVoices(a, 300, loop.loop().loop_frames, 21);
+    SampleBank b(a);
+    std::vector<float> al(200, 0.f), ar(200, 0.f), bl(200, 0.f), br(200, 0.f);
+    (cubic ? RenderSampleVoicesCubic : RenderSampleVoicesLinear)(
+        loop.loop(), a.voices(), 300, 200, al.data(), ar.data());
+    (cubic ? RenderSampleVoicesCubicGather : RenderSampleVoicesLinearGather)(
+        loop.loop(), b.voices(), 300, 200, bl.data(), br.data());
+    EXPECT_EQ(al, bl);
+    EXPECT_EQ(ar, br);
+  }
+}
+
 TEST_P(SampleVoicesKernel, DispatchesToTheTargetUnderTest) {
   EXPECT_STREQ(KernelTargetName(), hwy::TargetName(GetParam()));
 }
@@ -136,6 +163,8 @@ struct NamedKernel {
 std::vector<NamedKernel> AllKernels() {
   return {{"cubic", &RenderSampleVoicesCubic, true},
           {"linear", &RenderSampleVoicesLinear, false},
+          {"cubic gather", &RenderSampleVoicesCubicGather, true},
+          {"linear gather", &RenderSampleVoicesLinearGather, false},
           {"cubic twin", &RenderSampleVoicesCubicScalar, true},
           {"linear twin", &RenderSampleVoicesLinearScalar, false}};
 }
@@ -334,6 +363,7 @@ TEST_P(SampleVoicesKernel, BusyRenderHasNoNaNOrDenormals) {
 TEST(SampleVoices, LoopedSampleGuardsWrapAround) {
   const std::vector<float> mono = {1.f, 2.f, 3.f, 4.f};
   std::vector<float> storage(LoopedSampleStorageFloats(mono.size()), -9.f);
+  ASSERT_EQ(storage.size(), 1 + 4 + 3u);
   const LoopedSample s = MakeLoopedSample(mono.data(), 4, storage.data());
   EXPECT_EQ(s.loop_frames, 4);
   EXPECT_EQ(s.data[-1], 4.f);
@@ -341,6 +371,7 @@ TEST(SampleVoices, LoopedSampleGuardsWrapAround) {
   EXPECT_EQ(s.data[3], 4.f);
   EXPECT_EQ(s.data[4], 1.f);
   EXPECT_EQ(s.data[5], 2.f);
+  EXPECT_EQ(s.data[6], 3.f);
 }
 
 }  // namespace
