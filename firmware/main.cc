@@ -19,6 +19,9 @@ void Usage(FILE* f) {
       "                        print the onset events of a mini-notation pattern as JSON\n"
       "  events FILE.ph [--cycles N] [--samples DIR]\n"
       "                        print the events of every output of a pattern file as JSON\n"
+      "  render FILE.ph OUT.wav [--cycles N | --seconds S] [--rate HZ] [--block FRAMES]\n"
+      "         [--threads N] [--samples DIR] [--format f32|s16|s24] [--stats]\n"
+      "                        render a pattern file to a WAV file\n"
       "  run [--config FILE] [--seconds N]\n"
       "                        play the default scene\n"
       "  help                  this text\n",
@@ -37,6 +40,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (cmd == "events") return gb::fw::cli::Events(args);
   if (cmd == "run") return gb::fw::cli::Run(args);
+  if (cmd == "render") return gb::fw::cli::Render(args);
   std::fprintf(stderr, "groovebox: unknown command '%.*s'\n", static_cast<int>(cmd.size()), cmd.data());
   Usage(stderr);
   return 2;

@@ -9,25 +9,29 @@ namespace {
 
 struct Quality {
   std::string_view name;
-  std::vector<int> intervals;
+  int count;
+  int intervals[6];
 };
 
-const std::vector<Quality>& Qualities() {
-  static const std::vector<Quality> q = {
-      {"maj", {0, 4, 7}},       {"major", {0, 4, 7}},       {"M", {0, 4, 7}},
-      {"min", {0, 3, 7}},       {"minor", {0, 3, 7}},       {"m", {0, 3, 7}},
-      {"dim", {0, 3, 6}},       {"aug", {0, 4, 8}},         {"plus", {0, 4, 8}},
-      {"sus2", {0, 2, 7}},      {"sus4", {0, 5, 7}},        {"maj7", {0, 4, 7, 11}},
-      {"major7", {0, 4, 7, 11}}, {"M7", {0, 4, 7, 11}},     {"min7", {0, 3, 7, 10}},
-      {"minor7", {0, 3, 7, 10}}, {"m7", {0, 3, 7, 10}},     {"dom7", {0, 4, 7, 10}},
-      {"7", {0, 4, 7, 10}},     {"dim7", {0, 3, 6, 9}},     {"m7b5", {0, 3, 6, 10}},
-      {"min7b5", {0, 3, 6, 10}}, {"halfdim", {0, 3, 6, 10}}, {"maj9", {0, 4, 7, 11, 14}},
-      {"M9", {0, 4, 7, 11, 14}}, {"min9", {0, 3, 7, 10, 14}}, {"m9", {0, 3, 7, 10, 14}},
-      {"9", {0, 4, 7, 10, 14}}, {"dom9", {0, 4, 7, 10, 14}}, {"6", {0, 4, 7, 9}},
-      {"maj6", {0, 4, 7, 9}},   {"m6", {0, 3, 7, 9}},       {"min6", {0, 3, 7, 9}},
-      {"5", {0, 7}},            {"power", {0, 7}},          {"one", {0}},
-  };
-  return q;
+constexpr Quality kQualities[] = {
+    {"maj", 3, {0, 4, 7}},          {"major", 3, {0, 4, 7}},         {"M", 3, {0, 4, 7}},
+    {"min", 3, {0, 3, 7}},          {"minor", 3, {0, 3, 7}},         {"m", 3, {0, 3, 7}},
+    {"dim", 3, {0, 3, 6}},          {"aug", 3, {0, 4, 8}},           {"plus", 3, {0, 4, 8}},
+    {"sus2", 3, {0, 2, 7}},         {"sus4", 3, {0, 5, 7}},          {"maj7", 4, {0, 4, 7, 11}},
+    {"major7", 4, {0, 4, 7, 11}},   {"M7", 4, {0, 4, 7, 11}},        {"min7", 4, {0, 3, 7, 10}},
+    {"minor7", 4, {0, 3, 7, 10}},   {"m7", 4, {0, 3, 7, 10}},        {"dom7", 4, {0, 4, 7, 10}},
+    {"7", 4, {0, 4, 7, 10}},        {"dim7", 4, {0, 3, 6, 9}},       {"m7b5", 4, {0, 3, 6, 10}},
+    {"min7b5", 4, {0, 3, 6, 10}},   {"halfdim", 4, {0, 3, 6, 10}},   {"maj9", 5, {0, 4, 7, 11, 14}},
+    {"M9", 5, {0, 4, 7, 11, 14}},   {"min9", 5, {0, 3, 7, 10, 14}},  {"m9", 5, {0, 3, 7, 10, 14}},
+    {"9", 5, {0, 4, 7, 10, 14}},    {"dom9", 5, {0, 4, 7, 10, 14}},  {"6", 4, {0, 4, 7, 9}},
+    {"maj6", 4, {0, 4, 7, 9}},      {"m6", 4, {0, 3, 7, 9}},         {"min6", 4, {0, 3, 7, 9}},
+    {"5", 2, {0, 7}},               {"power", 2, {0, 7}},            {"one", 1, {0}},
+};
+
+const Quality* FindQuality(std::string_view q) {
+  for (const Quality& x : kQualities)
+    if (x.name == q) return &x;
+  return nullptr;
 }
 
 }  // namespace
@@ -62,34 +66,53 @@ std::optional<int> NoteNameToMidi(std::string_view s) {
 }
 
 std::optional<std::vector<int>> ChordIntervals(std::string_view quality) {
-  for (const auto& q : Qualities())
-    if (q.name == quality) return q.intervals;
-  return std::nullopt;
+  const Quality* q = FindQuality(quality);
+  if (!q) return std::nullopt;
+  return std::vector<int>(q->intervals, q->intervals + q->count);
 }
 
-std::optional<std::vector<int>> ChordToMidi(std::string_view word) {
+int ChordToMidiInto(std::string_view word, int* out, int max) {
   size_t tick = word.find('\'');
   std::string_view root = word.substr(0, tick);
   std::optional<int> midi = NoteNameToMidi(root);
   if (!midi) {
-    // A number: semitones from c4.
-    char* end = nullptr;
-    std::string r(root);
-    long v = std::strtol(r.c_str(), &end, 10);
-    if (r.empty() || *end != '\0' || v < -60 || v > 67) return std::nullopt;
-    midi = 60 + static_cast<int>(v);
+    // A whole number: semitones from c4.
+    if (root.empty() || root.size() > 4) return 0;
+    int v = 0;
+    size_t i = 0;
+    bool neg = root[0] == '-';
+    if (neg) ++i;
+    if (i >= root.size()) return 0;
+    for (; i < root.size(); ++i) {
+      if (root[i] < '0' || root[i] > '9') return 0;
+      v = v * 10 + (root[i] - '0');
+    }
+    v = neg ? -v : v;
+    if (v < -60 || v > 67) return 0;
+    midi = 60 + v;
   }
-  if (tick == std::string_view::npos) return std::vector<int>{*midi};
-  auto iv = ChordIntervals(word.substr(tick + 1));
-  if (!iv) return std::nullopt;
-  std::vector<int> out;
-  for (int i : *iv) out.push_back(*midi + i);
-  return out;
+  if (tick == std::string_view::npos) {
+    if (max < 1) return 0;
+    out[0] = *midi;
+    return 1;
+  }
+  const Quality* q = FindQuality(word.substr(tick + 1));
+  if (!q) return 0;
+  int n = 0;
+  for (int k = 0; k < q->count && n < max; ++k) out[n++] = *midi + q->intervals[k];
+  return n;
+}
+
+std::optional<std::vector<int>> ChordToMidi(std::string_view word) {
+  int buf[8];
+  int n = ChordToMidiInto(word, buf, 8);
+  if (n == 0) return std::nullopt;
+  return std::vector<int>(buf, buf + n);
 }
 
 std::vector<std::string_view> ChordQualityNames() {
   std::vector<std::string_view> v;
-  for (const auto& q : Qualities()) v.push_back(q.name);
+  for (const Quality& q : kQualities) v.push_back(q.name);
   return v;
 }
 

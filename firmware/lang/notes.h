@@ -20,6 +20,10 @@ std::optional<std::vector<int>> ChordIntervals(std::string_view quality);
 // "e3" -> {52}, 7 -> {67} for a number n meaning MIDI 60 + n).
 std::optional<std::vector<int>> ChordToMidi(std::string_view word);
 
+// Allocation-free variant for the audio thread: writes up to `max` MIDI
+// numbers to `out` and returns how many (0 if `word` is not a note or chord).
+int ChordToMidiInto(std::string_view word, int* out, int max);
+
 // The chord qualities understood, for error messages and docs.
 std::vector<std::string_view> ChordQualityNames();
 

@@ -1,0 +1,272 @@
+// Signal-graph machine (see graph.h). Oscillators keep phase in double per
+// instance (a float phase drifts audibly over minutes); band-limiting is
+// PolyBLEP (2-sample polynomial residual at each discontinuity).
+#include "dsp/engine/graph.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace gb::dsp {
+namespace {
+
+constexpr float kTwoPi = 6.28318530717958647692f;
+
+inline float PolyBlep(double t, double dt) {
+  if (t < dt) {
+    double x = t / dt;
+    return static_cast<float>(x + x - x * x - 1.0);
+  }
+  if (t > 1.0 - dt) {
+    double x = (t - 1.0) / dt;
+    return static_cast<float>(x * x + x + x + 1.0);
+  }
+  return 0.f;
+}
+
+inline double Wrap01(double p) { return p - std::floor(p); }
+
+// Phase in [0,1) stored as two floats (hi, lo) so the state stays float-typed
+// but keeps double precision: hi + lo.
+inline double LoadPhase(const float* s) { return static_cast<double>(s[0]) + static_cast<double>(s[1]); }
+inline void StorePhase(float* s, double p) {
+  s[0] = static_cast<float>(p);
+  s[1] = static_cast<float>(p - static_cast<double>(s[0]));
+}
+
+inline float NextNoise(uint32_t& x) {
+  // xorshift32: deterministic, cheap, good enough for audio noise.
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  return static_cast<float>(static_cast<int32_t>(x)) * (1.0f / 2147483648.0f);
+}
+
+inline float Flush(float x) { return std::fabs(x) < 1e-20f ? 0.f : x; }
+
+}  // namespace
+
+uint16_t GraphProgram::AddNode(GraphOp op, std::initializer_list<uint16_t> ins, float value, uint16_t input) {
+  GraphNode n;
+  n.op = op;
+  n.out = buffers++;
+  size_t i = 0;
+  for (uint16_t b : ins) {
+    if (i < 3) n.in[i++] = b;
+  }
+  n.value = value;
+  n.input = input;
+  n.state = state_floats;
+  state_floats += StateFloats(op);
+  nodes.push_back(n);
+  result = n.out;
+  return n.out;
+}
+
+uint32_t GraphProgram::StateFloats(GraphOp op) {
+  switch (op) {
+    case GraphOp::kSine:
+    case GraphOp::kSaw:
+    case GraphOp::kSquare:
+    case GraphOp::kPulse: return 2;
+    case GraphOp::kTri: return 3;
+    case GraphOp::kSupersaw: return 32;
+    case GraphOp::kFm: return 4;
+    case GraphOp::kPink: return 7;
+    case GraphOp::kLowpass:
+    case GraphOp::kHighpass:
+    case GraphOp::kBandpass:
+    case GraphOp::kNotch: return 2;
+    default: return 0;
+  }
+}
+
+bool AllocateGraphState(const GraphProgram& p, Arena& arena, GraphState& out) {
+  out.s = arena.AllocateArray<float>(std::max<uint32_t>(p.state_floats, 1));
+  if (!out.s) return false;
+  ResetGraphState(p, out, 1);
+  return true;
+}
+
+void ResetGraphState(const GraphProgram& p, GraphState& state, uint32_t seed) {
+  std::memset(state.s, 0, sizeof(float) * std::max<uint32_t>(p.state_floats, 1));
+  state.noise_seed = seed ? seed : 1;
+  // Supersaw voices start at spread phases so the stack does not begin as one
+  // loud in-phase saw.
+  for (const GraphNode& n : p.nodes) {
+    if (n.op != GraphOp::kSupersaw) continue;
+    uint32_t x = seed * 2654435761u + 1;
+    for (int k = 0; k < 16; ++k) StorePhase(state.s + n.state + 2 * k, 0.5 * (1.0 + static_cast<double>(NextNoise(x))));
+  }
+}
+
+SvfCoefs SvfCoefficients(float cutoff_hz, float q, float sample_rate_hz) {
+  float fc = std::clamp(cutoff_hz, 1.f, 0.49f * sample_rate_hz);
+  float qq = std::clamp(q, 0.01f, 100.f);
+  SvfCoefs c;
+  const float g = std::tan(3.14159265358979f * fc / sample_rate_hz);
+  c.k = 1.f / qq;
+  c.a1 = 1.f / (1.f + g * (g + c.k));
+  c.a2 = g * c.a1;
+  c.a3 = g * c.a2;
+  return c;
+}
+
+void RunGraph(const GraphProgram& p, GraphState& st, const GraphRunContext& ctx, size_t frames) {
+  const double inv_sr = 1.0 / static_cast<double>(ctx.sample_rate_hz);
+  for (const GraphNode& n : p.nodes) {
+    float* out = ctx.buffers[n.out];
+    const float* a = ctx.buffers[n.in[0]];
+    const float* b = ctx.buffers[n.in[1]];
+    const float* c = ctx.buffers[n.in[2]];
+    float* s = st.s + n.state;
+    switch (n.op) {
+      case GraphOp::kConst:
+        std::fill(out, out + frames, n.value);
+        break;
+      case GraphOp::kInput:
+        if (n.input < ctx.input_count && ctx.inputs[n.input]) {
+          std::memcpy(out, ctx.inputs[n.input], frames * sizeof(float));
+        } else {
+          std::fill(out, out + frames, 0.f);
+        }
+        break;
+      case GraphOp::kVoiceFreq:
+        std::fill(out, out + frames, n.value * ctx.voice_ratio);
+        break;
+      case GraphOp::kSine: {
+        double ph = LoadPhase(s);
+        for (size_t i = 0; i < frames; ++i) {
+          out[i] = std::sin(kTwoPi * static_cast<float>(ph));
+          ph = Wrap01(ph + static_cast<double>(a[i]) * inv_sr);
+        }
+        StorePhase(s, ph);
+        break;
+      }
+      case GraphOp::kSaw: {
+        double ph = LoadPhase(s);
+        for (size_t i = 0; i < frames; ++i) {
+          double dt = std::clamp(static_cast<double>(a[i]) * inv_sr, 1e-9, 0.5);
+          out[i] = static_cast<float>(2.0 * ph - 1.0) - PolyBlep(ph, dt);
+          ph = Wrap01(ph + dt);
+        }
+        StorePhase(s, ph);
+        break;
+      }
+      case GraphOp::kSquare:
+      case GraphOp::kPulse: {
+        double ph = LoadPhase(s);
+        for (size_t i = 0; i < frames; ++i) {
+          double dt = std::clamp(static_cast<double>(a[i]) * inv_sr, 1e-9, 0.5);
+          double w = n.op == GraphOp::kSquare ? 0.5 : std::clamp(static_cast<double>(b[i]), 0.01, 0.99);
+          float v = ph < w ? 1.f : -1.f;
+          v += PolyBlep(ph, dt);
+          v -= PolyBlep(Wrap01(ph - w + 1.0), dt);
+          out[i] = v;
+          ph = Wrap01(ph + dt);
+        }
+        StorePhase(s, ph);
+        break;
+      }
+      case GraphOp::kTri: {
+        // Leaky integration of a band-limited square: a band-limited triangle.
+        double ph = LoadPhase(s);
+        float y = s[2];
+        for (size_t i = 0; i < frames; ++i) {
+          double dt = std::clamp(static_cast<double>(a[i]) * inv_sr, 1e-9, 0.5);
+          float sq = (ph < 0.5 ? 1.f : -1.f) + PolyBlep(ph, dt) - PolyBlep(Wrap01(ph + 0.5), dt);
+          y = Flush(0.999f * y + 4.f * static_cast<float>(dt) * sq);
+          out[i] = y;
+          ph = Wrap01(ph + dt);
+        }
+        StorePhase(s, ph);
+        s[2] = y;
+        break;
+      }
+      case GraphOp::kSupersaw: {
+        const int voices = std::clamp(static_cast<int>(n.value), 1, 16);
+        const float norm = 1.f / std::sqrt(static_cast<float>(voices));
+        std::fill(out, out + frames, 0.f);
+        for (int k = 0; k < voices; ++k) {
+          // Detune spread symmetric around the centre, up to +-1 semitone.
+          float spread = voices == 1 ? 0.f : (2.f * static_cast<float>(k) / static_cast<float>(voices - 1) - 1.f);
+          double ph = LoadPhase(s + 2 * k);
+          for (size_t i = 0; i < frames; ++i) {
+            float ratio = std::exp2(spread * std::clamp(b[i], 0.f, 1.f) / 12.f);
+            double dt = std::clamp(static_cast<double>(a[i] * ratio) * inv_sr, 1e-9, 0.5);
+            out[i] += norm * (static_cast<float>(2.0 * ph - 1.0) - PolyBlep(ph, dt));
+            ph = Wrap01(ph + dt);
+          }
+          StorePhase(s + 2 * k, ph);
+        }
+        break;
+      }
+      case GraphOp::kFm: {
+        double pc = LoadPhase(s), pm = LoadPhase(s + 2);
+        for (size_t i = 0; i < frames; ++i) {
+          float mod = std::sin(kTwoPi * static_cast<float>(pm));
+          out[i] = std::sin(kTwoPi * static_cast<float>(Wrap01(pc + static_cast<double>(c[i] * mod) / static_cast<double>(kTwoPi))));
+          pc = Wrap01(pc + static_cast<double>(a[i]) * inv_sr);
+          pm = Wrap01(pm + static_cast<double>(b[i]) * inv_sr);
+        }
+        StorePhase(s, pc);
+        StorePhase(s + 2, pm);
+        break;
+      }
+      case GraphOp::kNoise:
+        for (size_t i = 0; i < frames; ++i) out[i] = NextNoise(st.noise_seed);
+        break;
+      case GraphOp::kPink:
+        for (size_t i = 0; i < frames; ++i) {
+          float w = NextNoise(st.noise_seed);
+          s[0] = 0.99886f * s[0] + w * 0.0555179f;
+          s[1] = 0.99332f * s[1] + w * 0.0750759f;
+          s[2] = 0.96900f * s[2] + w * 0.1538520f;
+          s[3] = 0.86650f * s[3] + w * 0.3104856f;
+          s[4] = 0.55000f * s[4] + w * 0.5329522f;
+          s[5] = -0.7616f * s[5] - w * 0.0168980f;
+          out[i] = 0.11f * (s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + w * 0.5362f);
+          s[6] = w * 0.115926f;
+        }
+        for (int k = 0; k < 7; ++k) s[k] = Flush(s[k]);
+        break;
+      case GraphOp::kAdd:
+        for (size_t i = 0; i < frames; ++i) out[i] = a[i] + b[i];
+        break;
+      case GraphOp::kSub:
+        for (size_t i = 0; i < frames; ++i) out[i] = a[i] - b[i];
+        break;
+      case GraphOp::kMul:
+        for (size_t i = 0; i < frames; ++i) out[i] = a[i] * b[i];
+        break;
+      case GraphOp::kDiv:
+        for (size_t i = 0; i < frames; ++i) out[i] = std::fabs(b[i]) > 1e-12f ? a[i] / b[i] : 0.f;
+        break;
+      case GraphOp::kLowpass:
+      case GraphOp::kHighpass:
+      case GraphOp::kBandpass:
+      case GraphOp::kNotch: {
+        float ic1 = s[0], ic2 = s[1];
+        // Coefficients follow the cutoff input every 16 frames (tan is costly).
+        SvfCoefs co{};
+        for (size_t i = 0; i < frames; ++i) {
+          if ((i & 15) == 0) co = SvfCoefficients(b[i], c[i], ctx.sample_rate_hz);
+          float low, band;
+          SvfTick(co, a[i], ic1, ic2, low, band);
+          float high = a[i] - co.k * band - low;
+          switch (n.op) {
+            case GraphOp::kLowpass: out[i] = low; break;
+            case GraphOp::kHighpass: out[i] = high; break;
+            case GraphOp::kBandpass: out[i] = band; break;
+            default: out[i] = low + high; break;
+          }
+        }
+        s[0] = Flush(ic1);
+        s[1] = Flush(ic2);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace gb::dsp

@@ -1,0 +1,99 @@
+// A small signal-graph machine: the compiled form of a bus or output such as
+// `saw 440 # lpf (~lfo * 2000 + 500) 0.8`. Ops run block-at-a-time over float
+// buffers in topological order. One GraphProgram (immutable, built on the
+// control thread) serves many instances: every synth voice owns its own
+// oscillator phases and filter states (GraphState), global buses own one.
+// Run() allocates nothing, takes no lock and makes no syscall.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "dsp/arena.h"
+
+namespace gb::dsp {
+
+enum class GraphOp : uint8_t {
+  kConst,      // out = value
+  kInput,      // out = external buffer `input` (a bus, a pattern held per sample)
+  kVoiceFreq,  // out = value (Hz) * ctx.voice_ratio: a synth voice's note moves its pitch
+  kSine,       // in0 = freq_hz
+  kSaw,        // band-limited (PolyBLEP)
+  kSquare,     // band-limited (PolyBLEP), 50 %
+  kPulse,      // in1 = width 0..1
+  kTri,        // integrated square, band-limited through the square
+  kSupersaw,   // in1 = detune 0..1, `value` = number of saws (1..16)
+  kFm,         // in0 carrier hz, in1 modulator hz, in2 index
+  kNoise,      // white, deterministic per instance seed
+  kPink,       // Paul Kellet's filter on white
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,        // division by ~0 gives 0, never inf
+  kLowpass,    // state-variable (Cytomic): in0 signal, in1 cutoff_hz, in2 q
+  kHighpass,
+  kBandpass,
+  kNotch,
+};
+
+struct GraphNode {
+  GraphOp op = GraphOp::kConst;
+  uint16_t out = 0;        // buffer index
+  uint16_t in[3] = {0, 0, 0};
+  uint16_t input = 0;      // kInput: index into the external inputs
+  float value = 0.f;
+  uint32_t state = 0;      // offset of this node's state in GraphState (floats)
+};
+
+struct GraphProgram {
+  std::vector<GraphNode> nodes;
+  uint16_t buffers = 1;     // buffer count (buffer 0 is the result)
+  uint32_t state_floats = 0;
+  uint16_t result = 0;
+
+  // Builders (control thread).
+  uint16_t AddNode(GraphOp op, std::initializer_list<uint16_t> ins, float value = 0.f, uint16_t input = 0);
+  static uint32_t StateFloats(GraphOp op);
+};
+
+// Per-instance state (phases, filter integrators, noise seeds).
+struct GraphState {
+  float* s = nullptr;
+  uint32_t noise_seed = 1;
+};
+
+struct GraphRunContext {
+  float sample_rate_hz = 48000.f;
+  float voice_ratio = 1.f;                 // kVoiceFreq: note frequency / reference
+  const float* const* inputs = nullptr;    // external buffers, `frames` each
+  size_t input_count = 0;
+  float* const* buffers = nullptr;         // program.buffers scratch buffers
+};
+
+// Allocates (from the arena) and resets the state for one instance.
+bool AllocateGraphState(const GraphProgram& p, Arena& arena, GraphState& out);
+void ResetGraphState(const GraphProgram& p, GraphState& state, uint32_t seed);
+
+// Runs every node for `frames` frames; the result is buffers[program.result].
+void RunGraph(const GraphProgram& p, GraphState& state, const GraphRunContext& ctx, size_t frames);
+
+// State-variable filter coefficients (Cytomic/Simper trapezoidal SVF):
+// g = tan(pi fc / fs), k = 1/q. Shared with voice filters.
+struct SvfCoefs {
+  float a1 = 1.f, a2 = 0.f, a3 = 0.f, k = 1.f;
+};
+SvfCoefs SvfCoefficients(float cutoff_hz, float q, float sample_rate_hz);
+// One SVF step; returns lowpass, bandpass through out params (highpass,
+// notch derive from them). State: ic1, ic2.
+inline void SvfTick(const SvfCoefs& c, float x, float& ic1, float& ic2, float& low, float& band) {
+  const float v3 = x - ic2;
+  const float v1 = c.a1 * ic1 + c.a2 * v3;
+  const float v2 = ic2 + c.a2 * ic1 + c.a3 * v3;
+  ic1 = 2.f * v1 - ic1;
+  ic2 = 2.f * v2 - ic2;
+  low = v2;
+  band = v1;
+}
+
+}  // namespace gb::dsp

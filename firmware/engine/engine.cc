@@ -1,0 +1,406 @@
+// The engine (see engine.h).
+#include "firmware/engine/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "firmware/lang/notes.h"
+
+namespace gb::fw {
+
+namespace {
+
+struct Keys {
+  std::string_view s = InternKey("s"), n = InternKey("n"), note = InternKey("note"), gain = InternKey("gain"),
+                   pan = InternKey("pan"), speed = InternKey("speed"), begin = InternKey("begin"),
+                   end = InternKey("end"), loop = InternKey("loop"), cut = InternKey("cut"),
+                   legato = InternKey("legato"), attack = InternKey("attack"), release = InternKey("release"),
+                   decay = InternKey("decay"), sustain = InternKey("sustain"), unit = InternKey("unit"),
+                   velocity = InternKey("velocity"), cutoff = InternKey("cutoff"),
+                   resonance = InternKey("resonance"), hcutoff = InternKey("hcutoff"),
+                   hresonance = InternKey("hresonance"), bandf = InternKey("bandf"), bandq = InternKey("bandq"),
+                   notchf = InternKey("notchf"), notchq = InternKey("notchq"), value = InternKey("value");
+};
+
+const Keys& K() {
+  static const Keys k;
+  return k;
+}
+
+// A control's number: from a number, or a signal-control override.
+struct Controls {
+  const Value* map;
+  const std::pair<std::string_view, float>* extra;
+  size_t extra_count;
+  bool Num(std::string_view key, double* out) const {
+    for (size_t i = 0; i < extra_count; ++i)
+      if (extra[i].first == key) {
+        *out = static_cast<double>(extra[i].second);
+        return true;
+      }
+    const Value* v = map->Get(key);
+    if (!v || !v->is_number() || !std::isfinite(v->num)) return false;
+    *out = v->num;
+    return true;
+  }
+  double NumOr(std::string_view key, double dflt) const {
+    double x;
+    return Num(key, &x) ? x : dflt;
+  }
+  const Value* Get(std::string_view key) const { return map->Get(key); }
+};
+
+constexpr size_t kMaxChord = 8;
+
+}  // namespace
+
+struct Engine::State {
+  dsp::Arena arena;
+  dsp::Arena query_arena;
+  dsp::VoicePool voices;
+  std::vector<float*> dest_l, dest_r, dest_mono;
+  std::vector<float*> global_out;
+  std::vector<dsp::GraphState> global_state;
+  std::vector<float*> scratch;
+  std::vector<float*> input_buf;  // per input: pattern-held buffers (others null)
+  std::vector<float> pattern_last;
+  std::vector<const float*> inputs;
+  std::vector<const dsp::GraphProgram*> instrument_programs;
+  std::vector<float*> out_l, out_r;  // per output plan (after output gain)
+};
+
+Engine::Engine(const EngineConfig& cfg) : cfg_(cfg) {
+  K();  // intern the control names now, not on the audio thread
+  dsp::WorkerPoolOptions o;
+  o.threads = cfg.threads;
+  o.realtime = cfg.realtime_workers;
+  o.pin_to_cores = cfg.realtime_workers;
+  pool_ = std::make_unique<dsp::WorkerPool>(o);
+}
+
+Engine::~Engine() = default;
+
+bool Engine::SetProgram(std::shared_ptr<const EngineProgram> program, std::string* error) {
+  auto st = std::make_unique<State>();
+  const EngineProgram& p = *program;
+  const size_t B = cfg_.max_block;
+  size_t max_buffers = 1;
+  for (const auto& g : p.globals) max_buffers = std::max<size_t>(max_buffers, g.program.buffers);
+  size_t state_floats = 0;
+  for (const auto& g : p.globals) state_floats += g.program.state_floats + 16;
+  const size_t floats = (3 * p.dests.size() + 2 * p.outputs.size() + p.globals.size() + max_buffers + p.inputs.size() + 8) * B +
+                        state_floats;
+  st->arena.Init(floats * sizeof(float) + (64u << 10) + dsp::VoicePool::kChunk * 0);
+  auto buf = [&]() { return st->arena.AllocateArray<float>(B); };
+  for (size_t d = 0; d < p.dests.size(); ++d) {
+    st->dest_l.push_back(buf());
+    st->dest_r.push_back(buf());
+    st->dest_mono.push_back(buf());
+  }
+  for (size_t o = 0; o < p.outputs.size(); ++o) {
+    st->out_l.push_back(buf());
+    st->out_r.push_back(buf());
+  }
+  for (const auto& g : p.globals) {
+    st->global_out.push_back(buf());
+    dsp::GraphState gs;
+    if (!dsp::AllocateGraphState(g.program, st->arena, gs)) {
+      *error = "engine arena too small";
+      return false;
+    }
+    dsp::ResetGraphState(g.program, gs, static_cast<uint32_t>(st->global_state.size() + 1));
+    st->global_state.push_back(gs);
+  }
+  for (size_t k = 0; k < max_buffers; ++k) st->scratch.push_back(buf());
+  st->pattern_last.assign(p.inputs.size(), 0.f);
+  for (const InputRef& in : p.inputs) {
+    st->input_buf.push_back(in.kind == InputRef::Kind::kPattern ? buf() : nullptr);
+    switch (in.kind) {
+      case InputRef::Kind::kGlobal: st->inputs.push_back(st->global_out[static_cast<size_t>(in.index)]); break;
+      case InputRef::Kind::kPattern: st->inputs.push_back(st->input_buf.back()); break;
+      case InputRef::Kind::kDest: st->inputs.push_back(st->dest_mono[static_cast<size_t>(in.index)]); break;
+    }
+  }
+  if (st->arena.failed()) {
+    *error = "engine arena too small";
+    return false;
+  }
+  for (const auto& i : p.instruments) st->instrument_programs.push_back(&i.program);
+  // Voices: their own arena (sized by the pool's needs).
+  dsp::VoicePool::Config vc;
+  vc.sample_rate_hz = static_cast<float>(cfg_.sample_rate_hz);
+  vc.max_block = B;
+  vc.capacity = cfg_.voices;
+  vc.destinations = std::max<size_t>(p.dests.size(), 1);
+  vc.threads = pool_->thread_count();
+  size_t inst_state = 1, inst_bufs = 1;
+  for (const auto& i : p.instruments) {
+    inst_state = std::max<size_t>(inst_state, i.program.state_floats);
+    inst_bufs = std::max<size_t>(inst_bufs, i.program.buffers);
+  }
+  const size_t voice_bytes = cfg_.voices * (sizeof(float) * inst_state + 512) +
+                             (cfg_.voices / dsp::VoicePool::kChunk + vc.destinations + 2) * 2 * B * sizeof(float) +
+                             vc.threads * inst_bufs * (B + 16) * sizeof(float) + (1u << 20);
+  auto varena = std::make_unique<dsp::Arena>(voice_bytes);
+  if (!st->voices.Prepare(vc, st->instrument_programs, *varena)) {
+    *error = "voice pool does not fit its arena";
+    return false;
+  }
+  st->query_arena.Init(32u << 20);
+  st_ = std::move(st);
+  voice_arena_ = std::move(varena);
+  program_ = std::move(program);
+  return true;
+}
+
+Rational Engine::CycleAt(const Rational& frame) const {
+  return frame * program_->cps_exact / Rational(static_cast<int64_t>(cfg_.sample_rate_hz));
+}
+
+void Engine::FillPatternInput(size_t i, const Rational& span_begin, size_t frames) {
+  const EngineProgram& p = *program_;
+  float* out = st_->input_buf[i];
+  float last = st_->pattern_last[i];
+  QueryContext ctx(st_->query_arena, 1u << 16);
+  // The value in force at the block start (also for continuous patterns).
+  HapList at(ctx);
+  p.inputs[i].pattern->Query(ctx, Span{span_begin, span_begin}, at);
+  for (const Hap& h : at)
+    if (h.value.is_number()) last = static_cast<float>(h.value.num);
+  std::fill(out, out + frames, last);
+  const Rational span_end = CycleAt(Rational(frame_ + static_cast<int64_t>(frames)) - Rational::Make(1, 2));
+  HapList on(ctx);
+  QueryOnsets(*p.inputs[i].pattern, ctx, Span{span_begin, span_end}, on);
+  const Rational rate(static_cast<int64_t>(cfg_.sample_rate_hz));
+  for (const Hap& h : on) {
+    if (!h.value.is_number()) continue;
+    Rational fr = h.whole.begin * rate / p.cps_exact + Rational::Make(1, 2);
+    int64_t off = fr.FloorInt() - frame_;
+    if (off < 0 || off >= static_cast<int64_t>(frames)) continue;
+    std::fill(out + off, out + frames, static_cast<float>(h.value.num));
+    last = static_cast<float>(h.value.num);
+  }
+  st_->pattern_last[i] = last;
+}
+
+float Engine::ParamValue(const ParamRef& prm, const Rational& at) const {
+  switch (prm.kind) {
+    case ParamRef::Kind::kConst: return prm.value;
+    case ParamRef::Kind::kGlobal: return st_->global_out[static_cast<size_t>(prm.global)][0];
+    case ParamRef::Kind::kPattern: {
+      QueryContext ctx(st_->query_arena, 1u << 12);
+      HapList h(ctx);
+      prm.pattern->Query(ctx, Span{at, at}, h);
+      for (const Hap& x : h)
+        if (x.value.is_number()) return static_cast<float>(x.value.num);
+      return 0.f;
+    }
+  }
+  return 0.f;
+}
+
+void Engine::StartVoices(const EventGroup& g, uint16_t group_index, const Rational& span_begin,
+                         const Rational& span_end, size_t frames) {
+  (void)group_index;
+  const EngineProgram& p = *program_;
+  const Keys& k = K();
+  QueryContext ctx(st_->query_arena, 1u << 18);
+  HapList on(ctx);
+  QueryOnsets(*g.pattern, ctx, Span{span_begin, span_end}, on);
+  if (ctx.failed()) ++stats_.query_errors;
+  const Rational rate(static_cast<int64_t>(cfg_.sample_rate_hz));
+  const float sr = static_cast<float>(cfg_.sample_rate_hz);
+  for (const Hap& h : on) {
+    Rational fr = h.whole.begin * rate / p.cps_exact + Rational::Make(1, 2);
+    const int64_t off = fr.FloorInt() - frame_;
+    if (off < 0 || off >= static_cast<int64_t>(frames)) continue;
+    // Plain values on a triggered synth are its notes.
+    Value map = h.value;
+    MapEntry wrapped[1];
+    if (!map.is_map()) {
+      wrapped[0] = MapEntry{k.note.data(), static_cast<uint32_t>(k.note.size()), h.value};
+      map = Value::Map(wrapped, 1);
+    }
+    std::pair<std::string_view, float> extra[8];
+    size_t nextra = 0;
+    for (const auto& [key, gi] : g.signal_controls)
+      if (nextra < 8) extra[nextra++] = {key, st_->global_out[static_cast<size_t>(gi)][off]};
+    Controls c{&map, extra, nextra};
+    dsp::VoiceStart vs;
+    vs.offset = static_cast<uint32_t>(off);
+    vs.dest = g.dest;
+    // What plays: a bus instrument, a sample, or the group's own synth.
+    const Value* s = c.Get(k.s);
+    int16_t ins = -1;
+    const dsp::Sample* sample = nullptr;
+    if (s && s->is_string() && s->size > 1 && s->str[0] == '~') {
+      ins = p.FindInstrument(std::string_view(s->str + 1, s->size - 1));
+    } else if (s && s->is_string()) {
+      if (cfg_.sounds) sample = cfg_.sounds->Find(s->sv(), static_cast<int64_t>(std::floor(c.NumOr(k.n, 0.0))));
+    } else if (!s) {
+      ins = g.instrument;
+    }
+    if (ins < 0 && !sample) {
+      ++stats_.unknown_sounds;
+      continue;
+    }
+    vs.instrument = ins;
+    vs.sample = sample;
+    for (const auto& [i, sub] : g.instrument_dests)
+      if (i == ins) vs.dest = sub;
+    // Notes: one voice per chord note.
+    int midi[kMaxChord];
+    int nnotes = 0;
+    const Value* nv = c.Get(k.note);
+    if (!nv && ins >= 0) nv = c.Get(k.n);
+    if (nv && nv->is_number()) {
+      midi[0] = 0;
+      nnotes = -1;  // fractional semitones from c4
+    } else if (nv && nv->is_string()) {
+      nnotes = ChordToMidiInto(nv->sv(), midi, static_cast<int>(kMaxChord));
+    }
+    const double event_s = ((h.whole.end - h.whole.begin) / p.cps_exact).ToDouble();
+    vs.gain = static_cast<float>(c.NumOr(k.gain, 1.0) * c.NumOr(k.velocity, 1.0));
+    vs.pan = static_cast<float>(c.NumOr(k.pan, 0.5) * 2.0 - 1.0);
+    vs.cut_group = static_cast<int32_t>(c.NumOr(k.cut, 0.0));
+    double legato;
+    const bool has_legato = c.Num(k.legato, &legato);
+    double a, d, su, r;
+    const bool has_a = c.Num(k.attack, &a), has_d = c.Num(k.decay, &d), has_s = c.Num(k.sustain, &su),
+               has_r = c.Num(k.release, &r);
+    if (ins >= 0) {
+      if (has_a || has_d || has_s || has_r || has_legato) {
+        vs.attack_s = static_cast<float>(has_a ? a : 0.005);
+        vs.decay_s = static_cast<float>(has_d ? d : 0.0);
+        vs.sustain = static_cast<float>(has_s ? su : 1.0);
+        vs.release_s = static_cast<float>(has_r ? r : 0.05);
+        vs.gate_s = event_s * (has_legato ? legato : 1.0);
+      } else {
+        // The default: a short percussive envelope.
+        vs.attack_s = 0.005f;
+        vs.decay_s = static_cast<float>(std::clamp(event_s, 0.05, 0.5));
+        vs.sustain = 0.f;
+        vs.release_s = 0.05f;
+        vs.gate_s = event_s;
+      }
+    } else {
+      vs.attack_s = static_cast<float>(has_a ? a : 0.0);
+      vs.release_s = static_cast<float>(has_r ? r : 0.0);
+      if (has_legato) {
+        vs.gate_s = event_s * legato;
+      } else if (has_r) {
+        vs.gate_s = event_s;
+      }
+      vs.begin = c.NumOr(k.begin, 0.0);
+      vs.end = c.NumOr(k.end, 1.0);
+      vs.loop = c.NumOr(k.loop, 0.0) > 0.0;
+      double speed = c.NumOr(k.speed, 1.0);
+      const Value* unit = c.Get(k.unit);
+      if (unit && unit->is_string() && unit->sv() == "c") {
+        // Speed in cycles: the (begin..end) part lasts 1/speed cycles.
+        const double frames_used = static_cast<double>(sample->frames()) * std::max(0.0, vs.end - vs.begin);
+        speed = speed * frames_used * p.cps / cfg_.sample_rate_hz;
+      }
+      vs.rate = speed * sample->rate_hz() / cfg_.sample_rate_hz;
+    }
+    // Per-voice filters.
+    double f;
+    int nf = 0;
+    if (c.Num(k.cutoff, &f)) vs.filters[nf++] = {dsp::FilterMode::kLowpass, static_cast<float>(f), static_cast<float>(c.NumOr(k.resonance, 1.0))};
+    if (c.Num(k.hcutoff, &f)) vs.filters[nf++] = {dsp::FilterMode::kHighpass, static_cast<float>(f), static_cast<float>(c.NumOr(k.hresonance, 1.0))};
+    if (c.Num(k.bandf, &f)) vs.filters[nf++] = {dsp::FilterMode::kBandpass, static_cast<float>(f), static_cast<float>(c.NumOr(k.bandq, 1.0))};
+    if (nf < 3 && c.Num(k.notchf, &f)) vs.filters[nf++] = {dsp::FilterMode::kNotch, static_cast<float>(f), static_cast<float>(c.NumOr(k.notchq, 1.0))};
+    (void)sr;
+    const int voices_to_start = nnotes > 0 ? nnotes : 1;
+    for (int v = 0; v < voices_to_start; ++v) {
+      dsp::VoiceStart one = vs;
+      double semis = 0.0;
+      if (nnotes > 0) semis = midi[v] - 60;
+      if (nnotes < 0) semis = nv->num;
+      const double ratio = std::exp2(semis / 12.0);
+      if (ins >= 0) {
+        const float ref = p.instruments[static_cast<size_t>(ins)].ref_hz;
+        one.pitch_ratio = (nv ? static_cast<float>(261.6255653 * ratio) / ref : 1.f);
+      } else {
+        one.rate = vs.rate * ratio;
+      }
+      st_->voices.Start(one);
+      ++stats_.events;
+    }
+  }
+}
+
+void Engine::Render(size_t frames, float* left, float* right) {
+  frames = std::min(frames, cfg_.max_block);
+  std::fill(left, left + frames, 0.f);
+  std::fill(right, right + frames, 0.f);
+  if (!program_) {
+    frame_ += static_cast<int64_t>(frames);
+    return;
+  }
+  const EngineProgram& p = *program_;
+  State& st = *st_;
+  st.query_arena.Reset();
+  ClearTimeOverflow();
+  const Rational half = Rational::Make(1, 2);
+  const Rational span_begin = CycleAt(Rational(frame_) - half);
+  const Rational span_end = CycleAt(Rational(frame_ + static_cast<int64_t>(frames)) - half);
+  for (size_t i = 0; i < p.inputs.size(); ++i)
+    if (p.inputs[i].kind == InputRef::Kind::kPattern) FillPatternInput(i, span_begin, frames);
+  auto run_global = [&](size_t gi) {
+    const GlobalGraph& g = p.globals[gi];
+    dsp::GraphRunContext ctx;
+    ctx.sample_rate_hz = static_cast<float>(cfg_.sample_rate_hz);
+    ctx.inputs = st.inputs.data();
+    ctx.input_count = st.inputs.size();
+    ctx.buffers = st.scratch.data();
+    dsp::RunGraph(g.program, st.global_state[gi], ctx, frames);
+    std::memcpy(st.global_out[gi], st.scratch[g.program.result], frames * sizeof(float));
+  };
+  for (size_t gi = 0; gi < p.globals.size(); ++gi)
+    if (!p.globals[gi].after_voices) run_global(gi);
+  for (size_t gi = 0; gi < p.groups.size(); ++gi)
+    StartVoices(p.groups[gi], static_cast<uint16_t>(gi), span_begin, span_end, frames);
+  for (size_t d = 0; d < p.dests.size(); ++d) {
+    std::fill(st.dest_l[d], st.dest_l[d] + frames, 0.f);
+    std::fill(st.dest_r[d], st.dest_r[d] + frames, 0.f);
+  }
+  st.voices.Render(pool_.get(), frames, st.dest_l.data(), st.dest_r.data(), st.inputs.data(), st.inputs.size());
+  // Sub-destinations (instrument effects) into their parents, children first.
+  for (size_t d = p.dests.size(); d-- > 0;) {
+    const int parent = p.dests[d].parent;
+    if (parent < 0) continue;
+    for (size_t i = 0; i < frames; ++i) {
+      st.dest_l[static_cast<size_t>(parent)][i] += st.dest_l[d][i];
+      st.dest_r[static_cast<size_t>(parent)][i] += st.dest_r[d][i];
+    }
+  }
+  for (size_t d = 0; d < p.dests.size(); ++d)
+    for (size_t i = 0; i < frames; ++i) st.dest_mono[d][i] = 0.5f * (st.dest_l[d][i] + st.dest_r[d][i]);
+  for (size_t gi = 0; gi < p.globals.size(); ++gi)
+    if (p.globals[gi].after_voices) run_global(gi);
+  for (size_t o = 0; o < p.outputs.size(); ++o) {
+    const OutputPlan& op = p.outputs[o];
+    const float* l;
+    const float* r;
+    if (op.source == OutputPlan::Source::kDest) {
+      l = st.dest_l[static_cast<size_t>(op.id)];
+      r = st.dest_r[static_cast<size_t>(op.id)];
+    } else {
+      l = r = st.global_out[static_cast<size_t>(op.id)];
+    }
+    for (size_t i = 0; i < frames; ++i) {
+      left[i] += l[i] * op.gain;
+      right[i] += r[i] * op.gain;
+    }
+  }
+  const dsp::VoiceStats& vs = st.voices.stats();
+  stats_.active_voices = vs.active;
+  stats_.peak_voices = vs.peak;
+  stats_.stolen_voices = vs.stolen;
+  ++stats_.blocks;
+  frame_ += static_cast<int64_t>(frames);
+}
+
+}  // namespace gb::fw
