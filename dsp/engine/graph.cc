@@ -3,6 +3,8 @@
 // PolyBLEP (2-sample polynomial residual at each discontinuity).
 #include "dsp/engine/graph.h"
 
+#include "dsp/fx/svf.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -98,18 +100,6 @@ void ResetGraphState(const GraphProgram& p, GraphState& state, uint32_t seed) {
     uint32_t x = seed * 2654435761u + 1;
     for (int k = 0; k < 16; ++k) StorePhase(state.s + n.state + 2 * k, 0.5 * (1.0 + static_cast<double>(NextNoise(x))));
   }
-}
-
-SvfCoefs SvfCoefficients(float cutoff_hz, float q, float sample_rate_hz) {
-  float fc = std::clamp(cutoff_hz, 1.f, 0.49f * sample_rate_hz);
-  float qq = std::clamp(q, 0.01f, 100.f);
-  SvfCoefs c;
-  const float g = std::tan(3.14159265358979f * fc / sample_rate_hz);
-  c.k = 1.f / qq;
-  c.a1 = 1.f / (1.f + g * (g + c.k));
-  c.a2 = g * c.a1;
-  c.a3 = g * c.a2;
-  return c;
 }
 
 void RunGraph(const GraphProgram& p, GraphState& st, const GraphRunContext& ctx, size_t frames) {
@@ -246,23 +236,20 @@ void RunGraph(const GraphProgram& p, GraphState& st, const GraphRunContext& ctx,
       case GraphOp::kHighpass:
       case GraphOp::kBandpass:
       case GraphOp::kNotch: {
-        float ic1 = s[0], ic2 = s[1];
+        const SvfMode mode = n.op == GraphOp::kLowpass    ? SvfMode::kLowPass
+                             : n.op == GraphOp::kHighpass ? SvfMode::kHighPass
+                             : n.op == GraphOp::kBandpass ? SvfMode::kBandPass
+                                                          : SvfMode::kNotch;
+        SvfState f{s[0], s[1]};
         // Coefficients follow the cutoff input every 16 frames (tan is costly).
-        SvfCoefs co{};
+        SvfCoefficients co;
         for (size_t i = 0; i < frames; ++i) {
-          if ((i & 15) == 0) co = SvfCoefficients(b[i], c[i], ctx.sample_rate_hz);
-          float low, band;
-          SvfTick(co, a[i], ic1, ic2, low, band);
-          float high = a[i] - co.k * band - low;
-          switch (n.op) {
-            case GraphOp::kLowpass: out[i] = low; break;
-            case GraphOp::kHighpass: out[i] = high; break;
-            case GraphOp::kBandpass: out[i] = band; break;
-            default: out[i] = low + high; break;
-          }
+          if ((i & 15) == 0) co = SvfCoefficients::Make(mode, b[i], c[i], ctx.sample_rate_hz);
+          out[i] = f.Tick(co, a[i]);
         }
-        s[0] = Flush(ic1);
-        s[1] = Flush(ic2);
+        f.Flush();
+        s[0] = f.ic1;
+        s[1] = f.ic2;
         break;
       }
     }

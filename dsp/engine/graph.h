@@ -78,22 +78,4 @@ void ResetGraphState(const GraphProgram& p, GraphState& state, uint32_t seed);
 // Runs every node for `frames` frames; the result is buffers[program.result].
 void RunGraph(const GraphProgram& p, GraphState& state, const GraphRunContext& ctx, size_t frames);
 
-// State-variable filter coefficients (Cytomic/Simper trapezoidal SVF):
-// g = tan(pi fc / fs), k = 1/q. Shared with voice filters.
-struct SvfCoefs {
-  float a1 = 1.f, a2 = 0.f, a3 = 0.f, k = 1.f;
-};
-SvfCoefs SvfCoefficients(float cutoff_hz, float q, float sample_rate_hz);
-// One SVF step; returns lowpass, bandpass through out params (highpass,
-// notch derive from them). State: ic1, ic2.
-inline void SvfTick(const SvfCoefs& c, float x, float& ic1, float& ic2, float& low, float& band) {
-  const float v3 = x - ic2;
-  const float v1 = c.a1 * ic1 + c.a2 * v3;
-  const float v2 = ic2 + c.a2 * ic1 + c.a3 * v3;
-  ic1 = 2.f * v1 - ic1;
-  ic2 = 2.f * v2 - ic2;
-  low = v2;
-  band = v1;
-}
-
 }  // namespace gb::dsp

@@ -31,9 +31,8 @@ struct VoicePool::Voice {
   int64_t fade_at = -1;
   float fade = 1.f, fade_dec = 0.f;
   float gain_l = 1.f, gain_r = 1.f;
-  FilterMode fmode[3] = {};
-  SvfCoefs fco[3];
-  float ic[3][4] = {};  // per filter: left ic1 ic2, right ic1 ic2
+  SvfCoefficients fco[3];
+  SvfState fst[3][2];  // per filter, per channel
   GraphState gs;
   float freq = 1.f;  // pitch ratio
 };
@@ -51,17 +50,6 @@ inline float Cubic(const float* d, double pos) {
   const float c2 = y0 - 2.5f * y1 + 2.f * y2 - 0.5f * y3;
   const float c3 = 0.5f * (y3 - y0) + 1.5f * (y1 - y2);
   return ((c3 * x + c2) * x + c1) * x + y1;
-}
-inline float FilterStep(FilterMode m, const SvfCoefs& c, float x, float& ic1, float& ic2) {
-  float lo, band;
-  SvfTick(c, x, ic1, ic2, lo, band);
-  switch (m) {
-    case FilterMode::kLowpass: return lo;
-    case FilterMode::kHighpass: return x - c.k * band - lo;
-    case FilterMode::kBandpass: return band;
-    case FilterMode::kNotch: return x - c.k * band;
-    default: return x;
-  }
 }
 }  // namespace
 
@@ -183,8 +171,11 @@ void VoicePool::Start(const VoiceStart& s) {
   v.sustain_forever = s.gate_s < 0;
   for (const VoiceFilter& f : s.filters) {
     if (f.mode == FilterMode::kNone || v.nfilters >= 3) continue;
-    v.fmode[v.nfilters] = f.mode;
-    v.fco[v.nfilters] = SvfCoefficients(f.cutoff_hz, f.q, sr);
+    const SvfMode mode = f.mode == FilterMode::kLowpass    ? SvfMode::kLowPass
+                         : f.mode == FilterMode::kHighpass ? SvfMode::kHighPass
+                         : f.mode == FilterMode::kBandpass ? SvfMode::kBandPass
+                                                           : SvfMode::kNotch;
+    v.fco[v.nfilters] = SvfCoefficients::Make(mode, f.cutoff_hz, f.q, sr);
     ++v.nfilters;
   }
   if (synth) {
@@ -324,17 +315,18 @@ void VoicePool::RenderVoice(Voice& v, size_t frames, float* out_l, float* out_r,
     if (v.fading) e *= v.fade;
     const bool stereo = !(v.r == v.l || synth_out);
     for (uint8_t k = 0; k < v.nfilters; ++k) {
-      xl = FilterStep(v.fmode[k], v.fco[k], xl, v.ic[k][0], v.ic[k][1]);
-      if (stereo) xr = FilterStep(v.fmode[k], v.fco[k], xr, v.ic[k][2], v.ic[k][3]);
+      xl = v.fst[k][0].Tick(v.fco[k], xl);
+      if (stereo) xr = v.fst[k][1].Tick(v.fco[k], xr);
     }
     if (v.r == v.l || synth_out) xr = xl;
     out_l[i] += xl * e * v.gain_l;
     out_r[i] += xr * e * v.gain_r;
     if (!v.active) break;
   }
-  for (uint8_t k = 0; k < v.nfilters; ++k)
-    for (float& x : v.ic[k])
-      if (std::fabs(x) < 1e-20f) x = 0.f;
+  for (uint8_t k = 0; k < v.nfilters; ++k) {
+    v.fst[k][0].Flush();
+    v.fst[k][1].Flush();
+  }
 }
 
 void VoicePool::RenderChunk(void* ctx, size_t chunk) {

@@ -18,6 +18,7 @@
 
 #include "dsp/arena.h"
 #include "dsp/engine/graph.h"
+#include "dsp/fx/svf.h"
 #include "dsp/kit/sample.h"
 #include "dsp/worker_pool.h"
 

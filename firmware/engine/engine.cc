@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "firmware/engine/stream_fx.h"
 #include "firmware/lang/notes.h"
 
 namespace gb::fw {
@@ -52,6 +53,7 @@ struct Controls {
 };
 
 constexpr size_t kMaxChord = 8;
+constexpr float kSynthLevel = 0.316f;
 
 }  // namespace
 
@@ -68,6 +70,8 @@ struct Engine::State {
   std::vector<const float*> inputs;
   std::vector<const dsp::GraphProgram*> instrument_programs;
   std::vector<float*> out_l, out_r;  // per output plan (after output gain)
+  dsp::Arena fx_arena;
+  std::vector<StreamFx> dest_fx, out_fx;
 };
 
 Engine::Engine(const EngineConfig& cfg) : cfg_(cfg) {
@@ -127,6 +131,24 @@ bool Engine::SetProgram(std::shared_ptr<const EngineProgram> program, std::strin
     return false;
   }
   for (const auto& i : p.instruments) st->instrument_programs.push_back(&i.program);
+  // Stream effects: one chain per destination and per output.
+  const float srf = static_cast<float>(cfg_.sample_rate_hz);
+  size_t fx_bytes = 1024;
+  for (const auto& d : p.dests) fx_bytes += StreamFx::ArenaBytes(d.effects, srf, B);
+  for (const auto& o : p.outputs) fx_bytes += StreamFx::ArenaBytes(o.effects, srf, B);
+  st->fx_arena.Init(fx_bytes);
+  st->dest_fx.resize(p.dests.size());
+  st->out_fx.resize(p.outputs.size());
+  for (size_t d = 0; d < p.dests.size(); ++d)
+    if (!st->dest_fx[d].Prepare(p.dests[d].effects, srf, B, st->fx_arena)) {
+      *error = "an effect could not be prepared";
+      return false;
+    }
+  for (size_t o = 0; o < p.outputs.size(); ++o)
+    if (!st->out_fx[o].Prepare(p.outputs[o].effects, srf, B, st->fx_arena)) {
+      *error = "an effect could not be prepared";
+      return false;
+    }
   // Voices: their own arena (sized by the pool's needs).
   dsp::VoicePool::Config vc;
   vc.sample_rate_hz = static_cast<float>(cfg_.sample_rate_hz);
@@ -261,7 +283,9 @@ void Engine::StartVoices(const EventGroup& g, uint16_t group_index, const Ration
       nnotes = ChordToMidiInto(nv->sv(), midi, static_cast<int>(kMaxChord));
     }
     const double event_s = ((h.whole.end - h.whole.begin) / p.cps_exact).ToDouble();
-    vs.gain = static_cast<float>(c.NumOr(k.gain, 1.0) * c.NumOr(k.velocity, 1.0));
+    // Synth voices sit 10 dB below samples, so a four-note chord of saws
+    // is about as loud as a drum hit from the kit.
+    vs.gain = static_cast<float>(c.NumOr(k.gain, 1.0) * c.NumOr(k.velocity, 1.0)) * (ins >= 0 ? kSynthLevel : 1.f);
     vs.pan = static_cast<float>(c.NumOr(k.pan, 0.5) * 2.0 - 1.0);
     vs.cut_group = static_cast<int32_t>(c.NumOr(k.cut, 0.0));
     double legato;
@@ -367,8 +391,11 @@ void Engine::Render(size_t frames, float* left, float* right) {
     std::fill(st.dest_r[d], st.dest_r[d] + frames, 0.f);
   }
   st.voices.Render(pool_.get(), frames, st.dest_l.data(), st.dest_r.data(), st.inputs.data(), st.inputs.size());
-  // Sub-destinations (instrument effects) into their parents, children first.
+  // Destination effects, then sub-destinations (instrument effects) into
+  // their parents, children first.
+  auto param = [&](const ParamRef& pr) { return ParamValue(pr, span_begin); };
   for (size_t d = p.dests.size(); d-- > 0;) {
+    if (!st.dest_fx[d].empty()) st.dest_fx[d].Process(param, st.dest_l[d], st.dest_r[d], frames);
     const int parent = p.dests[d].parent;
     if (parent < 0) continue;
     for (size_t i = 0; i < frames; ++i) {
@@ -389,6 +416,13 @@ void Engine::Render(size_t frames, float* left, float* right) {
       r = st.dest_r[static_cast<size_t>(op.id)];
     } else {
       l = r = st.global_out[static_cast<size_t>(op.id)];
+    }
+    if (!st.out_fx[o].empty()) {
+      std::memcpy(st.out_l[o], l, frames * sizeof(float));
+      std::memcpy(st.out_r[o], r, frames * sizeof(float));
+      st.out_fx[o].Process(param, st.out_l[o], st.out_r[o], frames);
+      l = st.out_l[o];
+      r = st.out_r[o];
     }
     for (size_t i = 0; i < frames; ++i) {
       left[i] += l[i] * op.gain;
