@@ -59,23 +59,47 @@ constexpr size_t kStackPrefaultBytes = 128 * 1024;
   asm volatile("" : : "r"(buf) : "memory");
 }
 
-// The CPUs this process may run on, in order; workers are pinned round-robin.
-std::vector<int> AllowedCpus() {
-  std::vector<int> cpus;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
-    for (int c = 0; c < CPU_SETSIZE; ++c) {
-      if (CPU_ISSET(c, &set)) cpus.push_back(c);
+// The CPUs this process may run on, in order, as first seen (before any
+// thread of ours is pinned): core index i means AllowedCpus()[i % size].
+const std::vector<int>& AllowedCpus() {
+  static const std::vector<int> cpus = [] {
+    std::vector<int> list;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+      for (int c = 0; c < CPU_SETSIZE; ++c) {
+        if (CPU_ISSET(c, &set)) list.push_back(c);
+      }
     }
-  }
-  if (cpus.empty()) cpus.push_back(0);
+    if (list.empty()) list.push_back(0);
+    return list;
+  }();
   return cpus;
 }
 
 }  // namespace
 
 void FlushDenormalsOnThisThread() { WriteFpMode(FlushMode(ReadFpMode())); }
+
+size_t AllowedCoreCount() { return AllowedCpus().size(); }
+
+bool NameThisThread(const char* name) {
+  return pthread_setname_np(pthread_self(), name) == 0;
+}
+
+bool PinThisThreadToCore(size_t core_index) {
+  const std::vector<int>& cpus = AllowedCpus();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpus[core_index % cpus.size()], &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
+}
+
+bool MakeThisThreadRealtime(int priority) {
+  sched_param param{};
+  param.sched_priority = priority;
+  return pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
+}
 
 ScopedFlushDenormals::ScopedFlushDenormals() : saved_(ReadFpMode()) {
   WriteFpMode(FlushMode(saved_));
@@ -84,28 +108,20 @@ ScopedFlushDenormals::ScopedFlushDenormals() : saved_(ReadFpMode()) {
 ScopedFlushDenormals::~ScopedFlushDenormals() { WriteFpMode(saved_); }
 
 WorkerPool::WorkerPool(const WorkerPoolOptions& options) : options_(options) {
-  const std::vector<int> cpus = AllowedCpus();
-  size_t threads = options.threads != 0 ? options.threads : cpus.size();
+  const size_t threads =
+      options.threads != 0 ? options.threads : AllowedCoreCount();
   workers_.reserve(threads - 1);
   for (size_t w = 1; w < threads; ++w) {
-    workers_.emplace_back([this, w, cpu = cpus[w % cpus.size()]] {
+    workers_.emplace_back([this, w] {
       char name[16];
       std::snprintf(name, sizeof(name), "gb-dsp-%zu", w);
-      pthread_setname_np(pthread_self(), name);
-      if (options_.pin_to_cores) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(cpu, &set);
-        if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0) {
-          pinned_ok_.fetch_add(1, std::memory_order_relaxed);
-        }
+      NameThisThread(name);
+      if (options_.pin_to_cores && PinThisThreadToCore(w)) {
+        pinned_ok_.fetch_add(1, std::memory_order_relaxed);
       }
-      if (options_.realtime) {
-        sched_param param{};
-        param.sched_priority = options_.realtime_priority;
-        if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0) {
-          realtime_ok_.fetch_add(1, std::memory_order_relaxed);
-        }
+      if (options_.realtime &&
+          MakeThisThreadRealtime(options_.realtime_priority)) {
+        realtime_ok_.fetch_add(1, std::memory_order_relaxed);
       }
       FlushDenormalsOnThisThread();
       PrefaultStack();

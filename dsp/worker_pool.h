@@ -31,11 +31,20 @@ class ScopedFlushDenormals {
   uint64_t saved_ = 0;
 };
 
+// Thread set-up, as the workers do it and as the audio thread should (on
+// core 0, so no worker competes with it). Control thread / start-up only;
+// each returns false when the system refuses.
+// Cores are numbered over the CPUs the process may use, as first seen.
+size_t AllowedCoreCount();
+bool NameThisThread(const char* name);  // at most 15 characters
+bool PinThisThreadToCore(size_t core_index);  // index modulo the count
+bool MakeThisThreadRealtime(int priority);    // SCHED_FIFO
+
 struct WorkerPoolOptions {
   // Threads that render, the caller of Run() included; the pool starts
-  // threads - 1 workers. 0 = one per hardware core.
+  // threads - 1 workers. 0 = one per core the process may use.
   size_t threads = 0;
-  bool pin_to_cores = true;  // worker w on core w % cores (caller: core 0)
+  bool pin_to_cores = true;  // worker w on core w (the caller belongs on 0)
   bool realtime = true;      // SCHED_FIFO when permitted
   int realtime_priority = 70;
   size_t stack_prefault_bytes = 128 * 1024;
