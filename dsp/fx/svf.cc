@@ -113,18 +113,9 @@ SvfCoefficients SvfCoefficients::Make(SvfMode mode, float cutoff_hz, float q,
 }
 
 void SvfState::Process(const SvfCoefficients& c, float* samples, size_t frames) {
-  float s1 = ic1, s2 = ic2;
-  for (size_t i = 0; i < frames; ++i) {
-    const float v0 = samples[i];
-    const float v3 = v0 - s2;
-    const float v1 = c.a1 * s1 + c.a2 * v3;
-    const float v2 = s2 + c.a2 * s1 + c.a3 * v3;
-    s1 = 2.f * v1 - s1;
-    s2 = 2.f * v2 - s2;
-    samples[i] = c.m0 * v0 + c.m1 * v1 + c.m2 * v2;
-  }
-  ic1 = s1;
-  ic2 = s2;
+  SvfState s = *this;  // state in registers for the loop
+  for (size_t i = 0; i < frames; ++i) samples[i] = s.Tick(c, samples[i]);
+  *this = s;
   Flush();
 }
 
