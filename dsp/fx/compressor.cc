@@ -61,9 +61,13 @@ void Compressor::Process(const CompressorParams& target, float* left, float* rig
     makeup_db += makeup_step;
     const float in_l = left[i];
     const float in_r = right[i];
-    const float peak = std::max(std::max(std::fabs(in_l), std::fabs(in_r)), kFloorLevel);
+    // Floored (log2 of 0) and capped at +120 dBFS: an inf input must not
+    // leave an infinite reduction behind. A NaN passes both std::max and
+    // std::min unchanged, fails the comparison below, and the detector
+    // ignores that frame.
+    const float peak = std::min(
+        std::max(std::max(std::fabs(in_l), std::fabs(in_r)), kFloorLevel), fx::kMaxLevel);
     const float over_db = kDbPerLog2 * std::log2(peak) - threshold_db;
-    // NaN input: the comparison fails and the detector ignores the frame.
     const float wanted_db = over_db > 0.f ? over_db * slope : 0.f;
     const float coeff = wanted_db > reduction_db ? attack : release;
     reduction_db = wanted_db + coeff * (reduction_db - wanted_db);
