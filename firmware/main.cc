@@ -22,6 +22,8 @@ void Usage(FILE* f) {
       "  render FILE.ph OUT.wav [--cycles N | --seconds S] [--rate HZ] [--block FRAMES]\n"
       "         [--threads N] [--samples DIR] [--format f32|s16|s24] [--stats]\n"
       "                        render a pattern file to a WAV file\n"
+      "  bench voices --params FILE.json --out OUT.wav [--threads N] [--block FRAMES] [--voices N]\n"
+      "                        render a standard voice workload (../shared/bench) and time it\n"
       "  run [--config FILE] [--seconds N]\n"
       "                        play the default scene\n"
       "  help                  this text\n",
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   if (cmd == "events") return gb::fw::cli::Events(args);
   if (cmd == "run") return gb::fw::cli::Run(args);
   if (cmd == "render") return gb::fw::cli::Render(args);
+  if (cmd == "bench") return gb::fw::cli::Bench(args);
   std::fprintf(stderr, "groovebox: unknown command '%.*s'\n", static_cast<int>(cmd.size()), cmd.data());
   Usage(stderr);
   return 2;

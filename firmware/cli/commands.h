@@ -12,5 +12,6 @@ using Args = std::vector<std::string_view>;
 int Events(const Args& args);
 int Run(const Args& args);
 int Render(const Args& args);
+int Bench(const Args& args);
 
 }  // namespace gb::fw::cli
