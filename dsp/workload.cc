@@ -207,7 +207,13 @@ void WorkloadRenderer::RenderSynthChunk(void* self, size_t chunk) {
 
 void WorkloadRenderer::RenderBlock(float* out_l, float* out_r,
                                    size_t frames) {
-  frames = std::min(frames, block_frames_);
+  // Longer requests are rendered as consecutive blocks of block_frames.
+  while (frames > block_frames_) {
+    RenderBlock(out_l, out_r, block_frames_);
+    out_l += block_frames_;
+    out_r += block_frames_;
+    frames -= block_frames_;
+  }
   if (chunk_count_ == 0) {
     std::memset(out_l, 0, frames * sizeof(float));
     std::memset(out_r, 0, frames * sizeof(float));

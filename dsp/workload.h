@@ -23,7 +23,9 @@ enum class WorkloadKind {
 };
 
 struct SampleVoiceParams {
-  double rate = 1.0;  // sample frames per output frame
+  // Sample frames per output frame (the README's `rate`: the sample is at the
+  // output rate; scale by sample_rate / output rate if it is not).
+  double rate = 1.0;
   double gain = 1.0;
   double pan = 0.0;  // -1 .. 1
 };
@@ -77,8 +79,8 @@ class WorkloadRenderer {
   // the renderer.
   Status Prepare(const WorkloadParams& params, WorkerPool* pool = nullptr);
 
-  // Audio thread: renders the next `frames` (<= block_frames) frames into
-  // out_l/out_r (overwritten). Voices render in chunks of kVoicesPerChunk on
+  // Audio thread: renders the next `frames` frames into out_l/out_r
+  // (overwritten), as consecutive pool jobs of at most block_frames. Voices render in chunks of kVoicesPerChunk on
   // the pool, each into its own scratch block; the chunks are then summed in
   // chunk order. No allocation, no locks.
   void RenderBlock(float* out_l, float* out_r, size_t frames);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -123,6 +124,30 @@ TEST(WorkerPool, DefaultsToOneThreadPerAllowedCore) {
   ASSERT_EQ(sched_getaffinity(0, sizeof(set), &set), 0);
   WorkerPool pool;
   EXPECT_EQ(pool.thread_count(), static_cast<size_t>(CPU_COUNT(&set)));
+}
+
+TEST(WorkerPool, CarriesOnWithOneWarningWhenRealtimeIsRefused) {
+  WorkerPoolOptions o = Threads(3);
+  o.realtime_priority = 1000;  // out of SCHED_FIFO's range: always refused
+  ::testing::internal::CaptureStderr();
+  {
+    WorkerPool a(o);
+    WorkerPool b(o);
+    EXPECT_EQ(a.realtime_workers(), 0u);
+    EXPECT_EQ(b.realtime_workers(), 0u);
+    std::atomic<int> n{0};
+    auto fn = [&](size_t) { n.fetch_add(1); };
+    a.Run(10, fn);
+    b.Run(10, fn);
+    EXPECT_EQ(n.load(), 20);
+  }
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  // One line per process at most (none here if an earlier pool warned).
+  size_t lines = 0;
+  for (size_t at = 0; (at = err.find("dsp worker pool", at)) != err.npos; ++at) {
+    ++lines;
+  }
+  EXPECT_LE(lines, 1u) << err;
 }
 
 TEST(WorkerPool, StartsAndStopsCleanlyManyTimes) {
