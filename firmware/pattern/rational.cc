@@ -9,7 +9,26 @@ namespace {
 
 thread_local bool t_overflow = false;
 
+// Binary GCD: no 128-bit division (which is a slow library call).
+uint64_t Gcd64(uint64_t a, uint64_t b) {
+  if (a == 0) return b;
+  if (b == 0) return a;
+  const int shift = __builtin_ctzll(a | b);
+  a >>= __builtin_ctzll(a);
+  do {
+    b >>= __builtin_ctzll(b);
+    if (a > b) {
+      const uint64_t t = a;
+      a = b;
+      b = t;
+    }
+    b -= a;
+  } while (b != 0);
+  return a << shift;
+}
+
 UInt128 Gcd(UInt128 a, UInt128 b) {
+  if ((a >> 64) == 0 && (b >> 64) == 0) return Gcd64(static_cast<uint64_t>(a), static_cast<uint64_t>(b));
   while (b != 0) {
     UInt128 t = a % b;
     a = b;
@@ -41,8 +60,15 @@ Rational Rational::FromWide(Int128 n, Int128 d) {
   }
   UInt128 g = Gcd(Abs(n), static_cast<UInt128>(d));
   if (g > 1) {
-    n /= static_cast<Int128>(g);
-    d /= static_cast<Int128>(g);
+    if (n >= -kMax && n <= kMax && d <= kMax) {
+      // 64-bit division is a single instruction; 128-bit is a library call.
+      const auto g64 = static_cast<int64_t>(g);
+      n = static_cast<int64_t>(n) / g64;
+      d = static_cast<int64_t>(d) / g64;
+    } else {
+      n /= static_cast<Int128>(g);
+      d /= static_cast<Int128>(g);
+    }
   }
   if (n > kMax || n < -kMax || d > kMax) {
     t_overflow = true;
@@ -56,6 +82,10 @@ Rational Rational::FromWide(Int128 n, Int128 d) {
 Rational Rational::Make(int64_t num, int64_t den) { return FromWide(num, den); }
 
 Rational Rational::operator+(const Rational& o) const {
+  if (den_ == 1 && o.den_ == 1) {
+    int64_t r;
+    if (!__builtin_add_overflow(num_, o.num_, &r) && r != INT64_MIN) return Rational(r, 1, 0);
+  }
   if (den_ == o.den_) return FromWide(static_cast<Int128>(num_) + o.num_, den_);
   return FromWide(static_cast<Int128>(num_) * o.den_ + static_cast<Int128>(o.num_) * den_,
                   static_cast<Int128>(den_) * o.den_);
