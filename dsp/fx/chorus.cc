@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace gb::dsp {
@@ -23,7 +24,11 @@ float FastSinTurns(float phase) {
   // between, so that sin(pi/2 * tri) == sin(2 pi phase) exactly; then sin(pi/2 x) by its
   // Taylor series to x^7 (error 1.6e-4 at |x| = 1).
   const float q = phase + 0.25f;
-  const float tri = 1.f - 4.f * std::fabs(q - std::floor(q) - 0.5f);
+  // floor(q) by truncation and a fix-up for negatives: std::floor is a libm
+  // call on baseline x86-64 (no SSE4.1), and this runs every frame.
+  float whole = static_cast<float>(static_cast<int32_t>(q));
+  if (whole > q) whole -= 1.f;
+  const float tri = 1.f - 4.f * std::fabs(q - whole - 0.5f);
   const float x2 = tri * tri;
   return tri * (1.5707963f +
                 x2 * (-0.6459641f + x2 * (0.0796926f + x2 * -0.0046818f)));

@@ -48,7 +48,7 @@ class Chorus {
   bool fresh_ = true;
 };
 
-// sin(2 pi phase) for any phase in turns, max error 1.6e-4: a triangle folded
+// sin(2 pi phase) for any phase in turns (|phase| < 2^31), max error 1.6e-4: a triangle folded
 // through an odd polynomial. Cheap enough for a per-sample LFO.
 float FastSinTurns(float phase);
 
