@@ -52,21 +52,18 @@ inline float ClampParam(float v, float lo, float hi, float fallback) {
 // the target (no ramp from a meaningless default).
 class Ramp {
  public:
-  // Per-frame increment for this block; call Next() `frames` times, or read
-  // start() and step, then End(target).
+  // Per-frame increment for this block: frame i (from 0) of the block uses
+  // start() + (i + 1) * step. Call End(target) after the block.
   float Begin(float target, size_t frames, bool snap) {
     if (snap) value_ = target;
-    step_ = frames > 0 ? (target - value_) / static_cast<float>(frames) : 0.f;
-    return step_;
+    return frames > 0 ? (target - value_) / static_cast<float>(frames) : 0.f;
   }
   float start() const { return value_; }
-  bool ramping() const { return step_ != 0.f; }
   // Lands exactly on the target (the float sum of steps may not).
   void End(float target) { value_ = target; }
 
  private:
   float value_ = 0.f;
-  float step_ = 0.f;
 };
 
 // 4-point, 3rd-order Hermite interpolation (Niemitalo's "x-form") between y0
