@@ -20,7 +20,7 @@ void Usage(FILE* f) {
       "  events FILE.ph [--cycles N] [--samples DIR]\n"
       "                        print the events of every output of a pattern file as JSON\n"
       "  render FILE.ph OUT.wav [--cycles N | --seconds S] [--rate HZ] [--block FRAMES]\n"
-      "         [--threads N] [--samples DIR] [--format f32|s16|s24] [--stats]\n"
+      "         [--threads N] [--samples DIR] [--format f32|s16|s24] [--route oN=C]... [--stats]\n"
       "                        render a pattern file to a WAV file\n"
       "  bench voices --params FILE.json --out OUT.wav [--threads N] [--block FRAMES] [--voices N]\n"
       "                        render a standard voice workload (../shared/bench) and time it\n"

@@ -38,6 +38,8 @@ int Render(const Args& args) {
   std::string in, out, samples_dir;
   double cycles = -1, seconds = -1, rate = 48000, block = 128, threads = 1;
   bool stats = false, quiet = false;
+  std::vector<int> route;  // by output index: first channel of its pair
+  size_t channels = 2;
   drivers::WavEncoding enc = drivers::WavEncoding::kFloat32;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
@@ -55,6 +57,25 @@ int Render(const Args& args) {
     else if (a == "--block") ok = ParseNum(val("--block"), 1, 4096, &block);
     else if (a == "--threads") ok = ParseNum(val("--threads"), 0, 256, &threads);
     else if (a == "--samples") samples_dir = std::string(val("--samples"));
+    else if (a == "--route") {
+      // oN=C: output N (out = o0) on channels C and C+1 (1-based), e.g. o2=3.
+      std::string spec(val("--route"));
+      size_t eq = spec.find('=');
+      int idx = -1, ch = -1;
+      if (eq != std::string::npos) {
+        std::string name = spec.substr(0, eq);
+        if (name == "out") idx = 0;
+        else if (name.size() > 1 && name[0] == 'o') idx = std::atoi(name.c_str() + 1);
+        ch = std::atoi(spec.c_str() + eq + 1);
+      }
+      if (idx < 0 || idx > 16 || ch < 1 || ch > 63) {
+        std::fprintf(stderr, "groovebox render: --route expects oN=C (output N on channels C and C+1), got '%s'\n", spec.c_str());
+        return 2;
+      }
+      if (route.size() <= static_cast<size_t>(idx)) route.resize(static_cast<size_t>(idx) + 1, -1);
+      route[static_cast<size_t>(idx)] = ch - 1;
+      channels = std::max(channels, static_cast<size_t>(ch) + 1);
+    }
     else if (a == "--stats") stats = true;
     else if (a == "--quiet") quiet = true;
     else if (a == "--format") {
@@ -77,7 +98,7 @@ int Render(const Args& args) {
   if (in.empty() || out.empty()) {
     std::fprintf(stderr,
                  "usage: groovebox render FILE.ph OUT.wav [--cycles N | --seconds S] [--rate HZ] [--block FRAMES]\n"
-                 "                        [--threads N] [--samples DIR] [--format f32|s16|s24] [--stats]\n");
+                 "                        [--threads N] [--samples DIR] [--format f32|s16|s24] [--route oN=C]... [--stats]\n");
     return 2;
   }
   if (block != std::floor(block) || rate != std::floor(rate) || threads != std::floor(threads)) {
@@ -109,6 +130,7 @@ int Render(const Args& args) {
   ecfg.max_block = static_cast<size_t>(block);
   ecfg.threads = static_cast<size_t>(threads);
   ecfg.sounds = &lib;
+  ecfg.route = route;
   Engine engine(ecfg);
   if (!engine.SetProgram(program, &err)) {
     std::fprintf(stderr, "%s: %s\n", in.c_str(), err.c_str());
@@ -117,13 +139,16 @@ int Render(const Args& args) {
   if (seconds < 0 && cycles < 0) cycles = 4;
   const double total_s = seconds >= 0 ? seconds : cycles / program->cps;
   const auto total_frames = static_cast<int64_t>(std::llround(total_s * rate));
-  drivers::WavWriter wav(out, drivers::WavSpec{2, static_cast<int>(rate), enc});
+  drivers::WavWriter wav(out, drivers::WavSpec{static_cast<int>(channels), static_cast<int>(rate), enc});
   if (!wav.ok()) {
     std::fprintf(stderr, "groovebox render: %s\n", wav.error().c_str());
     return 1;
   }
   const auto B = static_cast<size_t>(block);
-  std::vector<float> l(B), r(B), inter(2 * B);
+  std::vector<std::vector<float>> bufs(channels, std::vector<float>(B));
+  std::vector<float*> chans;
+  for (auto& b : bufs) chans.push_back(b.data());
+  std::vector<float> inter(channels * B);
   std::vector<double> block_ns;
   block_ns.reserve(static_cast<size_t>(total_frames / static_cast<int64_t>(B) + 1));
   const bool tty = !quiet && isatty(2);
@@ -132,16 +157,14 @@ int Render(const Args& args) {
   for (int64_t done = 0; done < total_frames;) {
     const size_t n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(B), total_frames - done));
     auto t0 = std::chrono::steady_clock::now();
-    engine.Render(n, l.data(), r.data());
+    engine.RenderChannels(n, chans.data(), channels);
     auto t1 = std::chrono::steady_clock::now();
     const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
     block_ns.push_back(ns);
     render_s += ns * 1e-9;
-    for (size_t i = 0; i < n; ++i) {
-      inter[2 * i] = l[i];
-      inter[2 * i + 1] = r[i];
-    }
-    if (!wav.Write({inter.data(), 2 * n})) {
+    for (size_t i = 0; i < n; ++i)
+      for (size_t c = 0; c < channels; ++c) inter[channels * i + c] = bufs[c][i];
+    if (!wav.Write({inter.data(), channels * n})) {
       std::fprintf(stderr, "groovebox render: %s\n", wav.error().c_str());
       return 1;
     }

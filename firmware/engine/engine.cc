@@ -356,9 +356,15 @@ void Engine::StartVoices(const EventGroup& g, uint16_t group_index, const Ration
 }
 
 void Engine::Render(size_t frames, float* left, float* right) {
+  float* out[2] = {left, right};
+  RenderChannels(frames, out, 2);
+}
+
+void Engine::RenderChannels(size_t frames, float* const* chans, size_t channels) {
   frames = std::min(frames, cfg_.max_block);
-  std::fill(left, left + frames, 0.f);
-  std::fill(right, right + frames, 0.f);
+  for (size_t c = 0; c < channels; ++c) std::fill(chans[c], chans[c] + frames, 0.f);
+  float* left = chans[0];
+  float* right = chans[1];
   if (!program_) {
     frame_ += static_cast<int64_t>(frames);
     return;
@@ -424,9 +430,16 @@ void Engine::Render(size_t frames, float* left, float* right) {
       l = st.out_l[o];
       r = st.out_r[o];
     }
+    float* dl = left;
+    float* dr = right;
+    const size_t idx = static_cast<size_t>(op.index);
+    if (idx < cfg_.route.size() && cfg_.route[idx] >= 0 && static_cast<size_t>(cfg_.route[idx]) + 1 < channels) {
+      dl = chans[cfg_.route[idx]];
+      dr = chans[cfg_.route[idx] + 1];
+    }
     for (size_t i = 0; i < frames; ++i) {
-      left[i] += l[i] * op.gain;
-      right[i] += r[i] * op.gain;
+      dl[i] += l[i] * op.gain;
+      dr[i] += r[i] * op.gain;
     }
   }
   const dsp::VoiceStats& vs = st.voices.stats();

@@ -28,6 +28,10 @@ struct EngineConfig {
   size_t threads = 1;  // 0: one per core
   bool realtime_workers = false;
   const dsp::SampleSource* sounds = nullptr;  // may be null: synths only
+  // Output routing: route[i] is the first channel (0-based) of the pair that
+  // output i (0 = out, 1..16 = o1..o16) plays on; -1 (or absent) mixes it into
+  // channels 0/1, the main pair.
+  std::vector<int> route;
 };
 
 struct EngineStats {
@@ -54,6 +58,9 @@ class Engine {
   // Audio thread: renders the next `frames` (<= max_block) frames of the
   // main stereo mix into left/right (overwritten).
   void Render(size_t frames, float* left, float* right);
+  // Audio thread: the same, into `channels` buffers, honouring the routing
+  // (channels 0/1 are the main pair; every buffer is overwritten).
+  void RenderChannels(size_t frames, float* const* out, size_t channels);
 
   int64_t frame() const { return frame_; }
   const EngineStats& stats() const { return stats_; }

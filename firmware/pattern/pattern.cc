@@ -1298,7 +1298,7 @@ bool NoteNameToNumber(std::string_view s, double* out) {
   if (i < s.size()) {
     bool neg = false;
     if (s[i] == '-') { neg = true; ++i; }
-    if (i >= s.size()) return false;
+    if (i >= s.size() || s.size() - i > 2) return false;  // octaves -99 .. 99
     int o = 0;
     for (; i < s.size(); ++i) {
       if (s[i] < '0' || s[i] > '9') return false;

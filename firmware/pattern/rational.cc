@@ -131,6 +131,9 @@ std::optional<Rational> Rational::FromDouble(double x) {
   Int128 h0 = 0, h1 = 1, k0 = 1, k1 = 0;
   double r = v;
   for (int i = 0; i < 64; ++i) {
+    // A partial quotient this large means x is within 1e-15 of the
+    // convergent we have (or is far too small to represent): stop.
+    if (!(r < 1e15)) break;
     double a = std::floor(r);
     Int128 ai = static_cast<Int128>(a);
     Int128 h2 = ai * h1 + h0, k2 = ai * k1 + k0;

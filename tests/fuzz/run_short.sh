@@ -23,7 +23,7 @@ cmake -S "$root" -B "$build" "${generator[@]}" \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DGB_BUILD_FUZZ=ON -DGB_BUILD_TESTS=OFF -DGB_BUILD_BENCH=OFF
-cmake --build "$build" -j"$jobs" --target mini_fuzz transform_fuzz
+cmake --build "$build" -j"$jobs" --target mini_fuzz transform_fuzz ph_fuzz
 
 # UBSan stops at the first report (the targets are built with
 # -fno-sanitize-recover) and prints a stack; ASan checks leaks at exit.
@@ -31,14 +31,24 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 
 status=0
-for name in mini transform; do
+for name in mini transform ph; do
   bin="$build/tests/fuzz/${name}_fuzz"
   work="$build/fuzz-corpus/$name"        # new inputs go here, not into the repo
   artifacts="$build/fuzz-artifacts/$name/"
   mkdir -p "$work" "$artifacts"
   echo "== ${name}_fuzz for ${secs}s (corpus $work + tests/fuzz/corpus/$name)"
+  # Every past finding is replayed first: it must stay fixed.
+  for repro in "$root"/tests/fuzz/regressions/"$name"-*; do
+    [ -e "$repro" ] || continue
+    if ! "$bin" "$repro" >/dev/null 2>&1; then
+      echo "!! ${name}_fuzz: regression $repro is back" >&2
+      status=1
+    fi
+  done
+  dict=()
+  [ -f "$root/tests/fuzz/$name.dict" ] && dict=(-dict="$root/tests/fuzz/$name.dict")
   if ! "$bin" -max_total_time="$secs" -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
-        -dict="$root/tests/fuzz/$name.dict" -artifact_prefix="$artifacts" \
+        "${dict[@]}" -artifact_prefix="$artifacts" \
         -print_final_stats=1 "$work" "$root/tests/fuzz/corpus/$name"; then
     echo "!! ${name}_fuzz found a problem; reproducer(s):" >&2
     ls -1 "$artifacts" >&2 || true

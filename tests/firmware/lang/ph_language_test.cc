@@ -1,6 +1,8 @@
 // The .ph language: every statement form, both directions of $, operator
 // precedence, forward bus references, chords, keyword arguments, and the
 // errors a broken file must produce (file, line, column, what was expected).
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "firmware/lang/describe.h"
@@ -273,6 +275,23 @@ TEST(PhErrors, HostileInputIsBounded) {
   EXPECT_NE(CompileErrorOf("o1: s \"[bd*128]*64\"").find("too many events"), std::string::npos);
   std::string bytes = "o1: s \"bd\" \x01\xff";
   EXPECT_NE(CompileErrorOf(bytes).find("unexpected byte"), std::string::npos);
+}
+
+TEST(PhErrors, AHundredMegabyteFileIsRefusedBeforeReading) {
+  // A sparse file: 100 MB long, no disk used; CompileFile checks the size first.
+  std::string path = ::testing::TempDir() + "gb_huge.ph";
+  {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fseek(f, 100L << 20, SEEK_SET), 0);
+    std::fputc('\n', f);
+    std::fclose(f);
+  }
+  CompileResult r = CompileFile(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error.ToString().find("file too large: 104857601 bytes (limit 1048576)"), std::string::npos)
+      << r.error.ToString();
+  std::remove(path.c_str());
 }
 
 TEST(PhErrors, UnknownSoundsWhenACatalogIsGiven) {

@@ -48,6 +48,20 @@ TEST(Mini, HostileFactorsAreErrorsNotHangs) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 
+TEST(Mini, FuzzFindingsStayFixed) {
+  // tests/fuzz/regressions: a tiny divisor, a tiny transform argument, a huge
+  // octave. Each must give a clean answer (here: no events or an error).
+  auto tiny = ParseMini("[a b]/1e-70").pattern;
+  auto r = CollectOnsets(*tiny, Rational(0), Rational(4));
+  EXPECT_TRUE(r.events.empty() || !r.error.empty());
+  EXPECT_FALSE(Rational::FromDouble(1e-70).has_value() && Rational::FromDouble(1e-70)->num() != 0);
+  auto p = ParseMini("c9999999999 e4").pattern;
+  auto added = CollectOnsets(*AppLeft(p, PureNumber(1), BinOp::kAdd), Rational(0), Rational(1));
+  ASSERT_TRUE(added.error.empty());
+  ASSERT_EQ(added.events.size(), 1u) << "the unplayable note name is dropped, e4 + 1 stays";
+  EXPECT_EQ(added.events[0].value_json, "5");
+}
+
 TEST(Mini, DeepNestingIsAnErrorNotAStackOverflow) {
   std::string deep(10000, '[');
   deep += "bd";
