@@ -58,8 +58,11 @@ constexpr float kSynthLevel = 0.316f;
 }  // namespace
 
 struct Engine::State {
+  std::shared_ptr<const EngineProgram> program;
   dsp::Arena arena;
   dsp::Arena query_arena;
+  dsp::Arena fx_arena;
+  std::unique_ptr<dsp::Arena> voice_arena;
   dsp::VoicePool voices;
   std::vector<float*> dest_l, dest_r, dest_mono;
   std::vector<float*> global_out;
@@ -69,10 +72,17 @@ struct Engine::State {
   std::vector<float> pattern_last;
   std::vector<const float*> inputs;
   std::vector<const dsp::GraphProgram*> instrument_programs;
-  std::vector<float*> out_l, out_r;  // per output plan (after output gain)
-  dsp::Arena fx_arena;
+  std::vector<float*> out_l, out_r;  // per output: effect scratch
   std::vector<StreamFx> dest_fx, out_fx;
+  // Continuous (signal) outputs fade in when swapped in, out when retired.
+  float cont_gain = 1.f;
+  float cont_step = 0.f;
+  // Retiring: frames in a row with no voice and (near) silence.
+  int64_t quiet_frames = 0;
+  int64_t retired_frames = 0;
 };
+
+void Engine::StateDeleter::operator()(State* s) const { delete s; }
 
 Engine::Engine(const EngineConfig& cfg) : cfg_(cfg) {
   K();  // intern the control names now, not on the audio thread
@@ -83,19 +93,25 @@ Engine::Engine(const EngineConfig& cfg) : cfg_(cfg) {
   pool_ = std::make_unique<dsp::WorkerPool>(o);
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  for (State*& r : retiring_) delete r;
+  delete pending_.exchange(nullptr);
+  CollectGarbage();
+}
 
-bool Engine::SetProgram(std::shared_ptr<const EngineProgram> program, std::string* error) {
-  auto st = std::make_unique<State>();
+Engine::Loaded Engine::Load(std::shared_ptr<const EngineProgram> program, std::string* error) {
+  Loaded st(new State);
+  st->program = program;
   const EngineProgram& p = *program;
   const size_t B = cfg_.max_block;
   size_t max_buffers = 1;
   for (const auto& g : p.globals) max_buffers = std::max<size_t>(max_buffers, g.program.buffers);
   size_t state_floats = 0;
   for (const auto& g : p.globals) state_floats += g.program.state_floats + 16;
-  const size_t floats = (3 * p.dests.size() + 2 * p.outputs.size() + p.globals.size() + max_buffers + p.inputs.size() + 8) * B +
-                        state_floats;
-  st->arena.Init(floats * sizeof(float) + (64u << 10) + dsp::VoicePool::kChunk * 0);
+  const size_t floats =
+      (3 * p.dests.size() + 2 * p.outputs.size() + p.globals.size() + max_buffers + p.inputs.size() + 8) * B +
+      state_floats;
+  st->arena.Init(floats * sizeof(float) + (64u << 10));
   auto buf = [&]() { return st->arena.AllocateArray<float>(B); };
   for (size_t d = 0; d < p.dests.size(); ++d) {
     st->dest_l.push_back(buf());
@@ -111,7 +127,7 @@ bool Engine::SetProgram(std::shared_ptr<const EngineProgram> program, std::strin
     dsp::GraphState gs;
     if (!dsp::AllocateGraphState(g.program, st->arena, gs)) {
       *error = "engine arena too small";
-      return false;
+      return nullptr;
     }
     dsp::ResetGraphState(g.program, gs, static_cast<uint32_t>(st->global_state.size() + 1));
     st->global_state.push_back(gs);
@@ -128,7 +144,7 @@ bool Engine::SetProgram(std::shared_ptr<const EngineProgram> program, std::strin
   }
   if (st->arena.failed()) {
     *error = "engine arena too small";
-    return false;
+    return nullptr;
   }
   for (const auto& i : p.instruments) st->instrument_programs.push_back(&i.program);
   // Stream effects: one chain per destination and per output.
@@ -142,16 +158,16 @@ bool Engine::SetProgram(std::shared_ptr<const EngineProgram> program, std::strin
   for (size_t d = 0; d < p.dests.size(); ++d)
     if (!st->dest_fx[d].Prepare(p.dests[d].effects, srf, B, st->fx_arena)) {
       *error = "an effect could not be prepared";
-      return false;
+      return nullptr;
     }
   for (size_t o = 0; o < p.outputs.size(); ++o)
     if (!st->out_fx[o].Prepare(p.outputs[o].effects, srf, B, st->fx_arena)) {
       *error = "an effect could not be prepared";
-      return false;
+      return nullptr;
     }
-  // Voices: their own arena (sized by the pool's needs).
+  // Voices: their own arena, sized by the pool's needs.
   dsp::VoicePool::Config vc;
-  vc.sample_rate_hz = static_cast<float>(cfg_.sample_rate_hz);
+  vc.sample_rate_hz = srf;
   vc.max_block = B;
   vc.capacity = cfg_.voices;
   vc.destinations = std::max<size_t>(p.dests.size(), 1);
@@ -161,30 +177,162 @@ bool Engine::SetProgram(std::shared_ptr<const EngineProgram> program, std::strin
     inst_state = std::max<size_t>(inst_state, i.program.state_floats);
     inst_bufs = std::max<size_t>(inst_bufs, i.program.buffers);
   }
-  const size_t voice_bytes = cfg_.voices * (sizeof(float) * inst_state + 512) +
+  const size_t voice_bytes = cfg_.voices * (sizeof(float) * inst_state + 1024) +
                              (cfg_.voices / dsp::VoicePool::kChunk + vc.destinations + 2) * 2 * B * sizeof(float) +
                              vc.threads * inst_bufs * (B + 16) * sizeof(float) + (1u << 20);
-  auto varena = std::make_unique<dsp::Arena>(voice_bytes);
-  if (!st->voices.Prepare(vc, st->instrument_programs, *varena)) {
+  st->voice_arena = std::make_unique<dsp::Arena>(voice_bytes);
+  if (!st->voices.Prepare(vc, st->instrument_programs, *st->voice_arena)) {
     *error = "voice pool does not fit its arena";
-    return false;
+    return nullptr;
   }
   st->query_arena.Init(32u << 20);
-  st_ = std::move(st);
-  voice_arena_ = std::move(varena);
-  program_ = std::move(program);
+  return st;
+}
+
+bool Engine::SetProgram(std::shared_ptr<const EngineProgram> program, std::string* error) {
+  auto st = Load(std::move(program), error);
+  if (!st) return false;
+  Install(std::move(st), frame_);
   return true;
 }
 
-Rational Engine::CycleAt(const Rational& frame) const {
-  return frame * program_->cps_exact / Rational(static_cast<int64_t>(cfg_.sample_rate_hz));
+bool Engine::PostSwap(Loaded& state, SwapAt at) {
+  if (pending_.load(std::memory_order_acquire) != nullptr) return false;
+  pending_at_ = at;
+  pending_.store(state.release(), std::memory_order_release);
+  return true;
 }
 
-void Engine::FillPatternInput(size_t i, const Rational& span_begin, size_t frames) {
-  const EngineProgram& p = *program_;
-  float* out = st_->input_buf[i];
-  float last = st_->pattern_last[i];
-  QueryContext ctx(st_->query_arena, 1u << 16);
+size_t Engine::CollectGarbage() {
+  size_t n = 0;
+  for (auto& g : garbage_) {
+    if (State* s = g.exchange(nullptr, std::memory_order_acq_rel)) {
+      delete s;
+      ++n;
+    }
+  }
+  return n;
+}
+
+void Engine::PostStop() { cmd_transport_.store(1, std::memory_order_release); }
+void Engine::PostStart() { cmd_transport_.store(2, std::memory_order_release); }
+void Engine::PostTempo(double cps) { cmd_tempo_.store(cps, std::memory_order_release); }
+
+Rational Engine::CycleAt(const Rational& frame) const {
+  return anchor_cycle_ + (frame - Rational(anchor_frame_)) * cps_ / Rational(static_cast<int64_t>(cfg_.sample_rate_hz));
+}
+
+int64_t Engine::FrameAtCycle(const Rational& cycle) const {
+  const Rational f = Rational(anchor_frame_) +
+                     (cycle - anchor_cycle_) * Rational(static_cast<int64_t>(cfg_.sample_rate_hz)) / cps_ +
+                     Rational::Make(1, 2);
+  return f.FloorInt();
+}
+
+void Engine::Reanchor(int64_t frame, Rational cps) {
+  anchor_cycle_ = CycleAt(Rational(frame));
+  anchor_frame_ = frame;
+  cps_ = cps;
+  cps_now_.store(cps.ToDouble(), std::memory_order_relaxed);
+}
+
+void Engine::Retire(State* st) {
+  for (auto& g : garbage_) {
+    State* expected = nullptr;
+    if (g.compare_exchange_strong(expected, st, std::memory_order_acq_rel)) return;
+  }
+  // The control thread has not collected for a long time: keep it playing
+  // silently rather than free memory on the audio thread.
+  for (State*& r : retiring_)
+    if (!r) {
+      r = st;
+      return;
+    }
+}
+
+void Engine::Install(Loaded st, int64_t at_frame) {
+  const bool first = !current_;
+  // Tempo: the new program's, unless a tap tempo overrode an unchanged one.
+  auto cps = Rational::FromDouble(st->program->cps).value_or(Rational::Make(1, 2));
+  if (first || !(current_->program->cps_exact == st->program->cps_exact) || cps_from_program_) {
+    if (first) {
+      anchor_frame_ = at_frame;
+      anchor_cycle_ = Rational(0);
+      cps_ = cps;
+      cps_now_.store(cps.ToDouble(), std::memory_order_relaxed);
+    } else {
+      Reanchor(at_frame, cps);
+    }
+    cps_from_program_ = true;
+  }
+  if (!first) {
+    // Buses of the same name and shape keep their state (LFO phases).
+    const EngineProgram& np = *st->program;
+    const EngineProgram& op = *current_->program;
+    for (size_t i = 0; i < np.globals.size(); ++i) {
+      for (size_t j = 0; j < op.globals.size(); ++j) {
+        const auto& a = np.globals[i].program;
+        const auto& b = op.globals[j].program;
+        if (np.globals[i].name != op.globals[j].name || a.state_floats != b.state_floats ||
+            a.nodes.size() != b.nodes.size())
+          continue;
+        bool same = true;
+        for (size_t k = 0; k < a.nodes.size() && same; ++k) same = a.nodes[k].op == b.nodes[k].op;
+        if (same && a.state_floats > 0)
+          std::memcpy(st->global_state[i].s, current_->global_state[j].s, sizeof(float) * a.state_floats);
+      }
+    }
+    // Continuous outputs crossfade over 5 ms.
+    const float step = 1.f / (0.005f * static_cast<float>(cfg_.sample_rate_hz));
+    st->cont_gain = 0.f;
+    st->cont_step = step;
+    current_->cont_step = -step;
+    State* old = current_.release();
+    bool placed = false;
+    for (State*& r : retiring_)
+      if (!r) {
+        r = old;
+        placed = true;
+        break;
+      }
+    if (!placed) {
+      // Too many retiring runtimes: the oldest is cut (rare: four swaps
+      // within one tail).
+      Retire(retiring_[0]);
+      for (size_t k = 1; k < kMaxRetiring; ++k) retiring_[k - 1] = retiring_[k];
+      retiring_[kMaxRetiring - 1] = old;
+    }
+    swaps_done_.fetch_add(1, std::memory_order_relaxed);
+  }
+  last_swap_frame_.store(at_frame, std::memory_order_relaxed);
+  current_ = std::move(st);
+}
+
+void Engine::ApplyCommands() {
+  const int t = cmd_transport_.exchange(0, std::memory_order_acq_rel);
+  if (t == 1 && !stopped_) {
+    stopped_ = true;
+    playing_.store(false, std::memory_order_relaxed);
+    if (current_) current_->voices.ReleaseAll(0);
+  } else if (t == 2 && stopped_) {
+    stopped_ = false;
+    playing_.store(true, std::memory_order_relaxed);
+    resume_cycle_ = CycleAt(Rational(frame_)).Ceil();
+  }
+  const double tempo = cmd_tempo_.exchange(0.0, std::memory_order_acq_rel);
+  if (tempo > 0.0) {
+    if (auto r = Rational::FromDouble(tempo)) {
+      Reanchor(frame_, *r);
+      cps_from_program_ = false;
+    }
+  }
+}
+
+void Engine::FillPatternInput(State& st, size_t i, const Rational& span_begin, size_t frames) {
+  const EngineProgram& p = *st.program;
+  float* out = st.input_buf[i];
+  float last = st.pattern_last[i];
+  QueryContext ctx(st.query_arena, 1u << 16);
   // The value in force at the block start (also for continuous patterns).
   HapList at(ctx);
   p.inputs[i].pattern->Query(ctx, Span{span_begin, span_begin}, at);
@@ -194,24 +342,22 @@ void Engine::FillPatternInput(size_t i, const Rational& span_begin, size_t frame
   const Rational span_end = CycleAt(Rational(frame_ + static_cast<int64_t>(frames)) - Rational::Make(1, 2));
   HapList on(ctx);
   QueryOnsets(*p.inputs[i].pattern, ctx, Span{span_begin, span_end}, on);
-  const Rational rate(static_cast<int64_t>(cfg_.sample_rate_hz));
   for (const Hap& h : on) {
     if (!h.value.is_number()) continue;
-    Rational fr = h.whole.begin * rate / p.cps_exact + Rational::Make(1, 2);
-    int64_t off = fr.FloorInt() - frame_;
+    const int64_t off = FrameAtCycle(h.whole.begin) - frame_;
     if (off < 0 || off >= static_cast<int64_t>(frames)) continue;
     std::fill(out + off, out + frames, static_cast<float>(h.value.num));
     last = static_cast<float>(h.value.num);
   }
-  st_->pattern_last[i] = last;
+  st.pattern_last[i] = last;
 }
 
-float Engine::ParamValue(const ParamRef& prm, const Rational& at) const {
+float Engine::ParamValue(State& st, const ParamRef& prm, const Rational& at) const {
   switch (prm.kind) {
     case ParamRef::Kind::kConst: return prm.value;
-    case ParamRef::Kind::kGlobal: return st_->global_out[static_cast<size_t>(prm.global)][0];
+    case ParamRef::Kind::kGlobal: return st.global_out[static_cast<size_t>(prm.global)][0];
     case ParamRef::Kind::kPattern: {
-      QueryContext ctx(st_->query_arena, 1u << 12);
+      QueryContext ctx(st.query_arena, 1u << 12);
       HapList h(ctx);
       prm.pattern->Query(ctx, Span{at, at}, h);
       for (const Hap& x : h)
@@ -222,20 +368,17 @@ float Engine::ParamValue(const ParamRef& prm, const Rational& at) const {
   return 0.f;
 }
 
-void Engine::StartVoices(const EventGroup& g, uint16_t group_index, const Rational& span_begin,
-                         const Rational& span_end, size_t frames) {
-  (void)group_index;
-  const EngineProgram& p = *program_;
+void Engine::StartVoices(State& st, const EventGroup& g, const Rational& span_begin, const Rational& span_end,
+                         size_t frames) {
+  const EngineProgram& p = *st.program;
   const Keys& k = K();
-  QueryContext ctx(st_->query_arena, 1u << 18);
+  QueryContext ctx(st.query_arena, 1u << 18);
   HapList on(ctx);
   QueryOnsets(*g.pattern, ctx, Span{span_begin, span_end}, on);
   if (ctx.failed()) ++stats_.query_errors;
-  const Rational rate(static_cast<int64_t>(cfg_.sample_rate_hz));
-  const float sr = static_cast<float>(cfg_.sample_rate_hz);
   for (const Hap& h : on) {
-    Rational fr = h.whole.begin * rate / p.cps_exact + Rational::Make(1, 2);
-    const int64_t off = fr.FloorInt() - frame_;
+    if (stopped_ || h.whole.begin < resume_cycle_) continue;
+    const int64_t off = FrameAtCycle(h.whole.begin) - frame_;
     if (off < 0 || off >= static_cast<int64_t>(frames)) continue;
     // Plain values on a triggered synth are its notes.
     Value map = h.value;
@@ -247,7 +390,7 @@ void Engine::StartVoices(const EventGroup& g, uint16_t group_index, const Ration
     std::pair<std::string_view, float> extra[8];
     size_t nextra = 0;
     for (const auto& [key, gi] : g.signal_controls)
-      if (nextra < 8) extra[nextra++] = {key, st_->global_out[static_cast<size_t>(gi)][off]};
+      if (nextra < 8) extra[nextra++] = {key, st.global_out[static_cast<size_t>(gi)][off]};
     Controls c{&map, extra, nextra};
     dsp::VoiceStart vs;
     vs.offset = static_cast<uint32_t>(off);
@@ -282,7 +425,7 @@ void Engine::StartVoices(const EventGroup& g, uint16_t group_index, const Ration
     } else if (nv && nv->is_string()) {
       nnotes = ChordToMidiInto(nv->sv(), midi, static_cast<int>(kMaxChord));
     }
-    const double event_s = ((h.whole.end - h.whole.begin) / p.cps_exact).ToDouble();
+    const double event_s = ((h.whole.end - h.whole.begin) / cps_).ToDouble();
     // Synth voices sit 10 dB below samples, so a four-note chord of saws
     // is about as loud as a drum hit from the kit.
     vs.gain = static_cast<float>(c.NumOr(k.gain, 1.0) * c.NumOr(k.velocity, 1.0)) * (ins >= 0 ? kSynthLevel : 1.f);
@@ -324,7 +467,7 @@ void Engine::StartVoices(const EventGroup& g, uint16_t group_index, const Ration
       if (unit && unit->is_string() && unit->sv() == "c") {
         // Speed in cycles: the (begin..end) part lasts 1/speed cycles.
         const double frames_used = static_cast<double>(sample->frames()) * std::max(0.0, vs.end - vs.begin);
-        speed = speed * frames_used * p.cps / cfg_.sample_rate_hz;
+        speed = speed * frames_used * cps_.ToDouble() / cfg_.sample_rate_hz;
       }
       vs.rate = speed * sample->rate_hz() / cfg_.sample_rate_hz;
     }
@@ -335,7 +478,6 @@ void Engine::StartVoices(const EventGroup& g, uint16_t group_index, const Ration
     if (c.Num(k.hcutoff, &f)) vs.filters[nf++] = {dsp::FilterMode::kHighpass, static_cast<float>(f), static_cast<float>(c.NumOr(k.hresonance, 1.0))};
     if (c.Num(k.bandf, &f)) vs.filters[nf++] = {dsp::FilterMode::kBandpass, static_cast<float>(f), static_cast<float>(c.NumOr(k.bandq, 1.0))};
     if (nf < 3 && c.Num(k.notchf, &f)) vs.filters[nf++] = {dsp::FilterMode::kNotch, static_cast<float>(f), static_cast<float>(c.NumOr(k.notchq, 1.0))};
-    (void)sr;
     const int voices_to_start = nnotes > 0 ? nnotes : 1;
     for (int v = 0; v < voices_to_start; ++v) {
       dsp::VoiceStart one = vs;
@@ -349,7 +491,7 @@ void Engine::StartVoices(const EventGroup& g, uint16_t group_index, const Ration
       } else {
         one.rate = vs.rate * ratio;
       }
-      st_->voices.Start(one);
+      st.voices.Start(one);
       ++stats_.events;
     }
   }
@@ -362,22 +504,66 @@ void Engine::Render(size_t frames, float* left, float* right) {
 
 void Engine::RenderChannels(size_t frames, float* const* chans, size_t channels) {
   frames = std::min(frames, cfg_.max_block);
+  channels = std::min<size_t>(channels, 64);
   for (size_t c = 0; c < channels; ++c) std::fill(chans[c], chans[c] + frames, 0.f);
+  ApplyCommands();
+  size_t done = 0;
+  while (done < frames) {
+    size_t n = frames - done;
+    if (State* p = pending_.load(std::memory_order_acquire)) {
+      (void)p;
+      if (pending_frame_ < 0) {
+        if (!current_ || pending_at_.kind == SwapAt::Kind::kImmediate) {
+          pending_frame_ = frame_;
+        } else {
+          const Rational q = pending_at_.kind == SwapAt::Kind::kBeat     ? Rational::Make(1, 4)
+                             : pending_at_.kind == SwapAt::Kind::kCycles ? Rational(pending_at_.cycles)
+                                                                         : Rational(1);
+          const Rational c = CycleAt(Rational(frame_) - Rational::Make(1, 2));
+          pending_frame_ = FrameAtCycle((c / q).Ceil() * q);
+          if (pending_frame_ < frame_) pending_frame_ = frame_;
+        }
+      }
+      if (pending_frame_ == frame_) {
+        Install(Loaded(pending_.exchange(nullptr, std::memory_order_acq_rel)), frame_);
+        pending_frame_ = -1;
+      } else if (pending_frame_ < frame_ + static_cast<int64_t>(n)) {
+        n = static_cast<size_t>(pending_frame_ - frame_);  // render up to the boundary first
+      }
+    }
+    float* sub[64];
+    for (size_t c = 0; c < channels; ++c) sub[c] = chans[c] + done;
+    if (current_) RenderState(*current_, n, sub, channels, true, 0);
+    for (State*& r : retiring_) {
+      if (!r) continue;
+      RenderState(*r, n, sub, channels, false, 0);
+      r->retired_frames += static_cast<int64_t>(n);
+      // Retire once its voices are done and its tails have been quiet for
+      // 2 s (or after 60 s whatever happens).
+      if ((r->quiet_frames > static_cast<int64_t>(2 * cfg_.sample_rate_hz)) ||
+          r->retired_frames > static_cast<int64_t>(60 * cfg_.sample_rate_hz)) {
+        Retire(r);
+        r = nullptr;
+      }
+    }
+    frame_ += static_cast<int64_t>(n);
+    done += n;
+  }
+  cycle_now_.store(CycleAt(Rational(frame_)).ToDouble(), std::memory_order_relaxed);
+  ++stats_.blocks;
+}
+
+void Engine::RenderState(State& st, size_t frames, float* const* chans, size_t channels, bool live, int) {
+  const EngineProgram& p = *st.program;
   float* left = chans[0];
   float* right = chans[1];
-  if (!program_) {
-    frame_ += static_cast<int64_t>(frames);
-    return;
-  }
-  const EngineProgram& p = *program_;
-  State& st = *st_;
   st.query_arena.Reset();
   ClearTimeOverflow();
   const Rational half = Rational::Make(1, 2);
   const Rational span_begin = CycleAt(Rational(frame_) - half);
   const Rational span_end = CycleAt(Rational(frame_ + static_cast<int64_t>(frames)) - half);
   for (size_t i = 0; i < p.inputs.size(); ++i)
-    if (p.inputs[i].kind == InputRef::Kind::kPattern) FillPatternInput(i, span_begin, frames);
+    if (p.inputs[i].kind == InputRef::Kind::kPattern) FillPatternInput(st, i, span_begin, frames);
   auto run_global = [&](size_t gi) {
     const GlobalGraph& g = p.globals[gi];
     dsp::GraphRunContext ctx;
@@ -390,8 +576,8 @@ void Engine::RenderChannels(size_t frames, float* const* chans, size_t channels)
   };
   for (size_t gi = 0; gi < p.globals.size(); ++gi)
     if (!p.globals[gi].after_voices) run_global(gi);
-  for (size_t gi = 0; gi < p.groups.size(); ++gi)
-    StartVoices(p.groups[gi], static_cast<uint16_t>(gi), span_begin, span_end, frames);
+  if (live)
+    for (const EventGroup& g : p.groups) StartVoices(st, g, span_begin, span_end, frames);
   for (size_t d = 0; d < p.dests.size(); ++d) {
     std::fill(st.dest_l[d], st.dest_l[d] + frames, 0.f);
     std::fill(st.dest_r[d], st.dest_r[d] + frames, 0.f);
@@ -399,7 +585,7 @@ void Engine::RenderChannels(size_t frames, float* const* chans, size_t channels)
   st.voices.Render(pool_.get(), frames, st.dest_l.data(), st.dest_r.data(), st.inputs.data(), st.inputs.size());
   // Destination effects, then sub-destinations (instrument effects) into
   // their parents, children first.
-  auto param = [&](const ParamRef& pr) { return ParamValue(pr, span_begin); };
+  auto param = [&](const ParamRef& pr) { return ParamValue(st, pr, span_begin); };
   for (size_t d = p.dests.size(); d-- > 0;) {
     if (!st.dest_fx[d].empty()) st.dest_fx[d].Process(param, st.dest_l[d], st.dest_r[d], frames);
     const int parent = p.dests[d].parent;
@@ -413,11 +599,14 @@ void Engine::RenderChannels(size_t frames, float* const* chans, size_t channels)
     for (size_t i = 0; i < frames; ++i) st.dest_mono[d][i] = 0.5f * (st.dest_l[d][i] + st.dest_r[d][i]);
   for (size_t gi = 0; gi < p.globals.size(); ++gi)
     if (p.globals[gi].after_voices) run_global(gi);
+  float peak = 0.f;
+  const float g0 = st.cont_gain;
   for (size_t o = 0; o < p.outputs.size(); ++o) {
     const OutputPlan& op = p.outputs[o];
     const float* l;
     const float* r;
-    if (op.source == OutputPlan::Source::kDest) {
+    const bool continuous = op.source == OutputPlan::Source::kGlobal;
+    if (!continuous) {
       l = st.dest_l[static_cast<size_t>(op.id)];
       r = st.dest_r[static_cast<size_t>(op.id)];
     } else {
@@ -437,17 +626,36 @@ void Engine::RenderChannels(size_t frames, float* const* chans, size_t channels)
       dl = chans[cfg_.route[idx]];
       dr = chans[cfg_.route[idx] + 1];
     }
-    for (size_t i = 0; i < frames; ++i) {
-      dl[i] += l[i] * op.gain;
-      dr[i] += r[i] * op.gain;
+    if (continuous && (st.cont_step != 0.f || g0 != 1.f)) {
+      float g = g0;
+      for (size_t i = 0; i < frames; ++i) {
+        g = std::clamp(g + st.cont_step, 0.f, 1.f);
+        const float a = l[i] * op.gain * g, b = r[i] * op.gain * g;
+        dl[i] += a;
+        dr[i] += b;
+        peak = std::max(peak, std::max(std::fabs(a), std::fabs(b)));
+      }
+    } else {
+      for (size_t i = 0; i < frames; ++i) {
+        const float a = l[i] * op.gain, b = r[i] * op.gain;
+        dl[i] += a;
+        dr[i] += b;
+        peak = std::max(peak, std::max(std::fabs(a), std::fabs(b)));
+      }
     }
   }
+  if (st.cont_step != 0.f) {
+    st.cont_gain = std::clamp(g0 + st.cont_step * static_cast<float>(frames), 0.f, 1.f);
+    if (st.cont_gain == 1.f && st.cont_step > 0.f) st.cont_step = 0.f;
+  }
   const dsp::VoiceStats& vs = st.voices.stats();
+  if (!live) {
+    st.quiet_frames = (vs.active == 0 && peak < 1e-4f) ? st.quiet_frames + static_cast<int64_t>(frames) : 0;
+    return;
+  }
   stats_.active_voices = vs.active;
-  stats_.peak_voices = vs.peak;
+  stats_.peak_voices = std::max(stats_.peak_voices, vs.peak);
   stats_.stolen_voices = vs.stolen;
-  ++stats_.blocks;
-  frame_ += static_cast<int64_t>(frames);
 }
 
 }  // namespace gb::fw

@@ -7,6 +7,7 @@
 // audio thread only, where nothing allocates, locks or logs.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,16 +45,45 @@ struct EngineStats {
   uint64_t stolen_voices = 0;
 };
 
+// When a posted program takes effect (see config.h's SwapQuantum).
+struct SwapAt {
+  enum class Kind { kImmediate, kBeat, kCycle, kCycles } kind = Kind::kCycle;
+  int cycles = 1;
+};
+
 class Engine {
  public:
+  struct State;  // a program's runtime: buffers, voices, effects, graph states
+  struct StateDeleter {
+    void operator()(State* s) const;
+  };
+  using Loaded = std::unique_ptr<State, StateDeleter>;
+
   explicit Engine(const EngineConfig& cfg);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Control thread, while not rendering. False (and `error`) if the program
-  // does not fit the engine's limits.
+  // Control thread: builds the runtime for `program` (all allocation happens
+  // here). Null and `error` if it does not fit the engine's limits.
+  Loaded Load(std::shared_ptr<const EngineProgram> program, std::string* error);
+  // Control thread, while the audio thread is not rendering: install now.
   bool SetProgram(std::shared_ptr<const EngineProgram> program, std::string* error);
+  // Control thread: hands a loaded program to the audio thread, which swaps
+  // it in at the next boundary of `at`, exactly on that sample. Voices already
+  // sounding finish and effect tails ring out in the old runtime; continuous
+  // outputs crossfade over 5 ms; a bus of the same name and shape keeps its
+  // state (an LFO does not jump). False (and `state` is kept) if a swap is
+  // still pending.
+  bool PostSwap(Loaded& state, SwapAt at);
+  bool SwapPending() const { return pending_.load(std::memory_order_acquire) != nullptr; }
+  // Control thread: deletes runtimes the audio thread has retired. Returns
+  // how many. Call it regularly.
+  size_t CollectGarbage();
+  // Control thread: transport and tempo, applied at the next block.
+  void PostStop();
+  void PostStart();  // resumes at the next cycle boundary
+  void PostTempo(double cps);
 
   // Audio thread: renders the next `frames` (<= max_block) frames of the
   // main stereo mix into left/right (overwritten).
@@ -66,21 +96,53 @@ class Engine {
   const EngineStats& stats() const { return stats_; }
   size_t threads() const { return pool_ ? pool_->thread_count() : 1; }
   double sample_rate_hz() const { return cfg_.sample_rate_hz; }
+  // Readable from any thread (relaxed atomics, for the status line).
+  double cycle_now() const { return cycle_now_.load(std::memory_order_relaxed); }
+  double cps_now() const { return cps_now_.load(std::memory_order_relaxed); }
+  bool playing() const { return playing_.load(std::memory_order_relaxed); }
+  int64_t swaps_done() const { return swaps_done_.load(std::memory_order_relaxed); }
+  // The frame at which the last swap took effect (audio thread writes).
+  int64_t last_swap_frame() const { return last_swap_frame_.load(std::memory_order_relaxed); }
 
  private:
-  struct State;
-  void StartVoices(const EventGroup& g, uint16_t group_index, const Rational& span_begin, const Rational& span_end,
+  static constexpr size_t kMaxRetiring = 4;
+  void RenderState(State& st, size_t frames, float* const* chans, size_t channels, bool live, int fade);
+  void StartVoices(State& st, const EventGroup& g, const Rational& span_begin, const Rational& span_end,
                    size_t frames);
-  void FillPatternInput(size_t input, const Rational& span_begin, size_t frames);
-  float ParamValue(const ParamRef& p, const Rational& at) const;
+  void FillPatternInput(State& st, size_t input, const Rational& span_begin, size_t frames);
+  float ParamValue(State& st, const ParamRef& p, const Rational& at) const;
   Rational CycleAt(const Rational& frame) const;
+  int64_t FrameAtCycle(const Rational& cycle) const;  // nearest sample, halves up
+  void Reanchor(int64_t frame, Rational cps);
+  void Install(Loaded st, int64_t at_frame);
+  void Retire(State* st);
+  void ApplyCommands();
 
   EngineConfig cfg_;
   std::unique_ptr<dsp::WorkerPool> pool_;
-  std::unique_ptr<dsp::Arena> voice_arena_;
-  std::unique_ptr<State> st_;
-  std::shared_ptr<const EngineProgram> program_;
+  Loaded current_;
+  State* retiring_[kMaxRetiring] = {};
+  std::atomic<State*> pending_{nullptr};
+  SwapAt pending_at_;
+  int64_t pending_frame_ = -1;  // audio thread: the boundary once computed
+  std::atomic<State*> garbage_[16] = {};
+  // Time: cycle(frame) = anchor_cycle_ + (frame - anchor_frame_) * cps_ / rate.
+  int64_t anchor_frame_ = 0;
+  Rational anchor_cycle_{0};
+  Rational cps_{1};
+  bool cps_from_program_ = true;
   int64_t frame_ = 0;
+  // Commands from the control thread.
+  std::atomic<int> cmd_transport_{0};  // 1 stop, 2 start
+  std::atomic<double> cmd_tempo_{0.0};
+  bool stopped_ = false;
+  Rational resume_cycle_{0};
+  // Published state.
+  std::atomic<double> cycle_now_{0.0};
+  std::atomic<double> cps_now_{0.5};
+  std::atomic<bool> playing_{true};
+  std::atomic<int64_t> swaps_done_{0};
+  std::atomic<int64_t> last_swap_frame_{-1};
   EngineStats stats_;
 };
 

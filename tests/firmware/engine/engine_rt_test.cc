@@ -115,5 +115,44 @@ TEST(EngineRealTime, NoAllocationOrLockWhileRenderingOnTheWorkerPool) {
   EXPECT_EQ(locks, 0);
 }
 
+TEST(EngineRealTime, NoAllocationOrLockAcross100Swaps) {
+  // The control side loads programs (allocating, not counted); the audio side
+  // swaps them in on cycle and immediate boundaries while rendering (counted).
+  auto bank = testing::TestSounds();
+  const char* scenes[] = {kBusyScene, "bpm: 100\no1: s \"click*8\" # delay 0.2 0.4\nout: saw 110 * 0.1",
+                          "cps: 0.7\n~l: sine 2\no1: s \"dc(3,8)\" # cut 1\nout: sine 220 * ~l * 0.2"};
+  std::vector<std::shared_ptr<const EngineProgram>> programs;
+  for (const char* s : scenes) programs.push_back(testing::Program(s));
+  EngineConfig cfg;
+  cfg.max_block = 128;
+  cfg.threads = 2;
+  cfg.voices = 256;
+  cfg.sounds = bank.get();
+  Engine e(cfg);
+  std::string err;
+  ASSERT_TRUE(e.SetProgram(programs[0], &err)) << err;
+  std::vector<float> l(128), r(128);
+  int allocs = 0, locks = 0;
+  int64_t swaps = 0;
+  for (int k = 0; k < 100; ++k) {
+    auto st = e.Load(programs[static_cast<size_t>(k) % programs.size()], &err);
+    ASSERT_TRUE(st) << err;
+    ASSERT_TRUE(e.PostSwap(st, SwapAt{k % 2 ? SwapAt::Kind::kImmediate : SwapAt::Kind::kBeat, 1}));
+    g_allocs = 0;
+    g_locks = 0;
+    g_counting = true;
+    for (int b = 0; b < 200 && e.SwapPending(); ++b) e.Render(128, l.data(), r.data());
+    for (int b = 0; b < 20; ++b) e.Render(128, l.data(), r.data());
+    g_counting = false;
+    allocs += g_allocs;
+    locks += g_locks;
+    e.CollectGarbage();
+    swaps = e.swaps_done();
+  }
+  EXPECT_EQ(swaps, 100);
+  EXPECT_EQ(allocs, 0);
+  EXPECT_EQ(locks, 0);
+}
+
 }  // namespace
 }  // namespace gb::fw
