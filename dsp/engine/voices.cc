@@ -7,32 +7,14 @@
 
 namespace gb::dsp {
 
+// Cold per-slot fields: what chunking, cut groups and synth graphs need.
+// Everything a frame touches lives in lanes_.
 struct VoicePool::Voice {
-  bool active = false;
-  bool fading = false;
   uint16_t dest = 0;
   int16_t instrument = -1;
-  uint8_t stage = 0;  // 0 attack, 1 decay, 2 sustain, 3 release
-  uint8_t nfilters = 0;
-  uint32_t offset = 0;  // frames to skip in the current block
+  Kind kind = kMonoSample;
   uint64_t serial = 0;
   int32_t cut_group = 0;
-  // Sample playback: frame positions in [lo, hi), double precision.
-  const float* l = nullptr;
-  const float* r = nullptr;
-  double pos = 0.0, rate = 1.0, lo = 0.0, hi = 0.0;
-  bool loop = false;
-  bool sustain_forever = false;  // sample voice without a gate: ends with the sample
-  // Envelope.
-  float env = 0.f, attack_inc = 1.f, decay_dec = 0.f, sustain = 1.f, release_dec = 0.f;
-  float release_frames = 0.f;
-  double gate_frames = 0.0;
-  // Fade for cuts, steals and stop: starts at fade_at (frame of this block).
-  int64_t fade_at = -1;
-  float fade = 1.f, fade_dec = 0.f;
-  float gain_l = 1.f, gain_r = 1.f;
-  SvfCoefficients fco[3];
-  SvfState fst[3][2];  // per filter, per channel
   GraphState gs;
   float freq = 1.f;  // pitch ratio
 };
@@ -40,17 +22,7 @@ struct VoicePool::Voice {
 namespace {
 constexpr float kDeclickS = 0.005f;  // fades for cuts, steals, stop
 constexpr int kMaxDest = 256;
-
-inline float Cubic(const float* d, double pos) {
-  const double fi = std::floor(pos);
-  const auto i = static_cast<int64_t>(fi);
-  const float x = static_cast<float>(pos - fi);
-  const float y0 = d[i - 1], y1 = d[i], y2 = d[i + 1], y3 = d[i + 2];
-  const float c1 = 0.5f * (y2 - y0);
-  const float c2 = y0 - 2.5f * y1 + 2.f * y2 - 0.5f * y3;
-  const float c3 = 0.5f * (y3 - y0) + 1.5f * (y1 - y2);
-  return ((c3 * x + c2) * x + c1) * x + y1;
-}
+static_assert(VoicePool::kChunk == kMaxVoiceLanes, "a chunk is one kernel lane group");
 }  // namespace
 
 bool VoicePool::Prepare(const Config& cfg, const std::vector<const GraphProgram*>& instruments, Arena& arena) {
@@ -65,6 +37,7 @@ bool VoicePool::Prepare(const Config& cfg, const std::vector<const GraphProgram*
     max_state = std::max(max_state, p->state_floats);
   }
   voices_ = static_cast<Voice*>(arena.Allocate(sizeof(Voice) * cfg_.capacity, alignof(Voice)));
+  if (!AllocateEngineVoiceLanes(arena, cfg_.capacity, lanes_)) return false;
   order_ = arena.AllocateArray<uint32_t>(cfg_.capacity);
   free_ = arena.AllocateArray<uint32_t>(cfg_.capacity);
   live_ = arena.AllocateArray<uint32_t>(cfg_.capacity);
@@ -73,7 +46,8 @@ bool VoicePool::Prepare(const Config& cfg, const std::vector<const GraphProgram*
   free_count_ = static_cast<uint32_t>(cfg_.capacity);
   for (uint32_t i = 0; i < free_count_; ++i) free_[i] = free_count_ - 1 - i;
   live_count_ = 0;
-  const size_t max_chunks = cfg_.capacity / kChunk + cfg_.destinations + 1;
+  // Every (destination, kind) group may end in a partial chunk.
+  const size_t max_chunks = cfg_.capacity / kChunk + kKinds * cfg_.destinations + 1;
   chunks_ = arena.AllocateArray<Chunk>(max_chunks);
   chunk_out_ = arena.AllocateArray<float>(max_chunks * 2 * cfg_.max_block);
   scratch_bufs_ = static_cast<float**>(arena.Allocate(sizeof(float*) * cfg_.threads * max_buffers_, alignof(float*)));
@@ -97,11 +71,9 @@ uint32_t VoicePool::FindSlot(uint32_t offset) {
   const size_t soft = cfg_.capacity - std::max<size_t>(cfg_.capacity / 16, 1);
   if (live_count_ >= soft) {
     for (uint32_t k = 0; k < live_count_; ++k) {
-      Voice& v = voices_[live_[k]];
-      if (v.active && !v.fading) {
-        v.fading = true;
-        v.fade_at = offset;
-        v.fade_dec = 1.f / (kDeclickS * cfg_.sample_rate_hz);
+      const uint32_t slot = live_[k];
+      if (Active(slot) && !(lanes_.flags[slot] & kLaneFading)) {
+        Fade(slot, offset);
         ++stats_.stolen;
         break;
       }
@@ -115,8 +87,12 @@ uint32_t VoicePool::FindSlot(uint32_t offset) {
   // Truly full: reuse the oldest fading voice (already on its way out); it
   // keeps its place in the start order.
   for (uint32_t k = 0; k < live_count_; ++k)
-    if (voices_[live_[k]].fading) return live_[k];
+    if (lanes_.flags[live_[k]] & kLaneFading) return live_[k];
   return UINT32_MAX;
+}
+
+void VoicePool::Fade(uint32_t slot, uint32_t offset) {
+  FadeLane(lanes_, slot, offset, 1.f / (kDeclickS * cfg_.sample_rate_hz));
 }
 
 void VoicePool::Start(const VoiceStart& s) {
@@ -126,18 +102,14 @@ void VoicePool::Start(const VoiceStart& s) {
     ++stats_.dropped;
     return;
   }
-  if (s.offset >= cfg_.max_block) {
+  if (s.offset >= cfg_.max_block || s.dest >= cfg_.destinations) {
     ++stats_.dropped;
     return;
   }
   if (s.cut_group > 0) {
     for (uint32_t k = 0; k < live_count_; ++k) {
-      Voice& o = voices_[live_[k]];
-      if (o.active && !o.fading && o.dest == s.dest && o.cut_group == s.cut_group) {
-        o.fading = true;
-        o.fade_at = s.offset;
-        o.fade_dec = 1.f / (kDeclickS * sr);
-      }
+      const uint32_t o = live_[k];
+      if (voices_[o].dest == s.dest && voices_[o].cut_group == s.cut_group) Fade(o, s.offset);
     }
   }
   uint32_t slot = FindSlot(s.offset);
@@ -149,61 +121,48 @@ void VoicePool::Start(const VoiceStart& s) {
   float* state = v.gs.s;
   v = Voice();
   v.gs.s = state;
-  v.active = true;
   v.dest = s.dest;
   v.instrument = synth ? s.instrument : -1;
-  v.offset = s.offset;
   v.serial = ++serial_;
   v.cut_group = s.cut_group;
+  LaneStart ls;
+  ls.offset = s.offset;
   const float pan = std::isfinite(s.pan) ? std::clamp(s.pan, -1.f, 1.f) : 0.f;
   const float g = std::isfinite(s.gain) ? std::clamp(s.gain, 0.f, 16.f) : 0.f;
-  v.gain_l = g * std::cos((pan + 1.f) * 0.78539816339f);
-  v.gain_r = g * std::sin((pan + 1.f) * 0.78539816339f);
-  // Envelope.
-  const float a = std::max(0.f, s.attack_s) * sr, d = std::max(0.f, s.decay_s) * sr;
-  v.attack_inc = a >= 1.f ? 1.f / a : 1.f;
-  v.env = a >= 1.f ? 0.f : 1.f;
-  v.stage = a >= 1.f ? 0 : 1;
-  v.sustain = std::clamp(s.sustain, 0.f, 1.f);
-  v.decay_dec = d >= 1.f ? (1.f - v.sustain) / d : 1.f;
-  v.release_frames = std::max(s.release_s, kDeclickS) * sr;
-  v.gate_frames = s.gate_s >= 0 ? s.gate_s * static_cast<double>(sr) : -1.0;
-  v.sustain_forever = s.gate_s < 0;
+  ls.gain_l = g * std::cos((pan + 1.f) * 0.78539816339f);
+  ls.gain_r = g * std::sin((pan + 1.f) * 0.78539816339f);
+  ls.attack_frames = std::max(0.f, s.attack_s) * sr;
+  ls.decay_frames = std::max(0.f, s.decay_s) * sr;
+  ls.sustain = s.sustain;
+  ls.release_frames = std::max(s.release_s, kDeclickS) * sr;
+  ls.gate_frames = s.gate_s >= 0 ? s.gate_s * static_cast<double>(sr) : -1.0;
   for (const VoiceFilter& f : s.filters) {
-    if (f.mode == FilterMode::kNone || v.nfilters >= 3) continue;
+    if (f.mode == FilterMode::kNone || ls.filter_count >= kMaxVoiceFilters) continue;
     const SvfMode mode = f.mode == FilterMode::kLowpass    ? SvfMode::kLowPass
                          : f.mode == FilterMode::kHighpass ? SvfMode::kHighPass
                          : f.mode == FilterMode::kBandpass ? SvfMode::kBandPass
                                                            : SvfMode::kNotch;
-    v.fco[v.nfilters] = SvfCoefficients::Make(mode, f.cutoff_hz, f.q, sr);
-    ++v.nfilters;
+    ls.filters[ls.filter_count++] = SvfCoefficients::Make(mode, f.cutoff_hz, f.q, sr);
   }
   if (synth) {
+    v.kind = kSynth;
     v.freq = std::isfinite(s.pitch_ratio) && s.pitch_ratio > 0.f ? s.pitch_ratio : 1.f;
     ResetGraphState(*instruments_[static_cast<size_t>(s.instrument)], v.gs, static_cast<uint32_t>(v.serial));
-    if (v.gate_frames < 0) v.gate_frames = 0;  // synths always have a gate
-    v.sustain_forever = false;
+    if (ls.gate_frames < 0) ls.gate_frames = 0;  // synths always have a gate
   } else {
     const Sample& smp = *s.sample;
-    v.l = smp.channel(0);
-    v.r = smp.channels() > 1 ? smp.channel(1) : v.l;
-    const double n = static_cast<double>(smp.frames());
-    double b = std::clamp(s.begin, 0.0, 1.0), e = std::clamp(s.end, 0.0, 1.0);
-    if (e <= b) {
-      v.active = false;  // released at the end of the next Render
-      ++stats_.dropped;
-      return;
-    }
-    v.lo = b * n;
-    v.hi = e * n;
-    v.rate = std::isfinite(s.rate) ? std::clamp(s.rate, -64.0, 64.0) : 1.0;
-    if (v.rate == 0.0) {
-      v.active = false;
-      ++stats_.dropped;
-      return;
-    }
-    v.pos = v.rate > 0 ? v.lo : v.hi - 1.0;
-    v.loop = s.loop;
+    v.kind = smp.channels() > 1 ? kStereoSample : kMonoSample;
+    ls.l = smp.channel(0);
+    ls.r = smp.channels() > 1 ? smp.channel(1) : nullptr;
+    ls.frames = smp.frames();
+    ls.begin = s.begin;
+    ls.end = s.end;
+    ls.rate = s.rate;
+    ls.loop = s.loop;
+  }
+  if (!StartLane(lanes_, slot, ls)) {
+    ++stats_.dropped;  // the slot is inactive: freed at the end of the next Render
+    return;
   }
   ++active_;
   ++stats_.started;
@@ -211,14 +170,7 @@ void VoicePool::Start(const VoiceStart& s) {
 }
 
 void VoicePool::ReleaseAll(uint32_t offset) {
-  for (uint32_t k = 0; k < live_count_; ++k) {
-    Voice& v = voices_[live_[k]];
-    if (v.active && !v.fading) {
-      v.fading = true;
-      v.fade_at = offset;
-      v.fade_dec = 1.f / (kDeclickS * cfg_.sample_rate_hz);
-    }
-  }
+  for (uint32_t k = 0; k < live_count_; ++k) Fade(live_[k], offset);
 }
 
 int VoicePool::AcquireScratch() {
@@ -235,98 +187,19 @@ int VoicePool::AcquireScratch() {
 
 void VoicePool::ReleaseScratch(int i) { scratch_free_.fetch_or(1ull << i, std::memory_order_acq_rel); }
 
-void VoicePool::RenderVoice(Voice& v, size_t frames, float* out_l, float* out_r, float** gbuf,
-                            const float* const* inputs, size_t input_count) {
-  const size_t start = std::min<size_t>(v.offset, frames);
-  v.offset = 0;
-  const int64_t fade_at = v.fade_at;
-  v.fade_at = -1;
-  const float* synth_out = nullptr;
-  if (v.instrument >= 0) {
-    const GraphProgram& p = *instruments_[static_cast<size_t>(v.instrument)];
-    GraphRunContext ctx;
-    ctx.sample_rate_hz = cfg_.sample_rate_hz;
-    ctx.voice_ratio = v.freq;
-    ctx.inputs = inputs;
-    ctx.input_count = input_count;
-    ctx.buffers = gbuf;
-    RunGraph(p, v.gs, ctx, frames - start);
-    synth_out = gbuf[p.result];
-  }
-  for (size_t i = start; i < frames; ++i) {
-    float xl, xr;
-    if (synth_out) {
-      xl = xr = synth_out[i - start];
-    } else {
-      if (v.pos < v.lo || v.pos >= v.hi) {
-        if (!v.loop) {
-          v.active = false;
-          break;
-        }
-        const double len = v.hi - v.lo;
-        v.pos = v.lo + (v.pos - v.lo) - len * std::floor((v.pos - v.lo) / len);
-      }
-      xl = Cubic(v.l, v.pos);
-      xr = v.r == v.l ? xl : Cubic(v.r, v.pos);
-      v.pos += v.rate;
-    }
-    // Envelope.
-    switch (v.stage) {
-      case 0:
-        v.env += v.attack_inc;
-        if (v.env >= 1.f) {
-          v.env = 1.f;
-          v.stage = 1;
-        }
-        break;
-      case 1:
-        v.env -= v.decay_dec;
-        if (v.env <= v.sustain) {
-          v.env = v.sustain;
-          v.stage = 2;
-        }
-        break;
-      case 3:
-        v.env -= v.release_dec;
-        if (v.env <= 0.f) {
-          v.env = 0.f;
-          v.active = false;
-        }
-        break;
-      default:
-        break;
-    }
-    if (!v.sustain_forever && v.stage < 3) {
-      v.gate_frames -= 1.0;
-      if (v.gate_frames <= 0.0) {
-        v.stage = 3;
-        v.release_dec = std::max(v.env, 1e-6f) / v.release_frames;
-      }
-    }
-    if (v.stage == 2 && v.sustain <= 0.f && v.instrument >= 0) v.active = false;
-    float e = v.env;
-    if (v.fading && static_cast<int64_t>(i) >= fade_at) {
-      v.fade -= v.fade_dec;
-      if (v.fade <= 0.f) {
-        v.fade = 0.f;
-        v.active = false;
-      }
-    }
-    if (v.fading) e *= v.fade;
-    const bool stereo = !(v.r == v.l || synth_out);
-    for (uint8_t k = 0; k < v.nfilters; ++k) {
-      xl = v.fst[k][0].Tick(v.fco[k], xl);
-      if (stereo) xr = v.fst[k][1].Tick(v.fco[k], xr);
-    }
-    if (v.r == v.l || synth_out) xr = xl;
-    out_l[i] += xl * e * v.gain_l;
-    out_r[i] += xr * e * v.gain_r;
-    if (!v.active) break;
-  }
-  for (uint8_t k = 0; k < v.nfilters; ++k) {
-    v.fst[k][0].Flush();
-    v.fst[k][1].Flush();
-  }
+void VoicePool::RenderSynthVoice(uint32_t slot, size_t frames, float* out_l, float* out_r, float** gbuf,
+                                 const float* const* inputs, size_t input_count) {
+  Voice& v = voices_[slot];
+  const size_t start = std::min<size_t>(lanes_.offset[slot], frames);
+  const GraphProgram& p = *instruments_[static_cast<size_t>(v.instrument)];
+  GraphRunContext ctx;
+  ctx.sample_rate_hz = cfg_.sample_rate_hz;
+  ctx.voice_ratio = v.freq;
+  ctx.inputs = inputs;
+  ctx.input_count = input_count;
+  ctx.buffers = gbuf;
+  RunGraph(p, v.gs, ctx, frames - start);
+  RenderEngineVoiceScalar(lanes_, slot, false, gbuf[p.result], frames, out_l, out_r);
 }
 
 void VoicePool::RenderChunk(void* ctx, size_t chunk) {
@@ -336,30 +209,39 @@ void VoicePool::RenderChunk(void* ctx, size_t chunk) {
   float* l = p.chunk_out_ + chunk * 2 * p.cfg_.max_block;
   float* r = l + p.cfg_.max_block;
   std::memset(l, 0, sizeof(float) * 2 * p.cfg_.max_block);
+  const uint32_t* slots = p.order_ + c.first;
+  if (c.kind != kSynth) {
+    RenderEngineSampleVoices(p.lanes_, slots, c.count, c.kind == kStereoSample, job->frames, l, r);
+    return;
+  }
   const int s = p.AcquireScratch();
   float** gbuf = p.scratch_bufs_ + static_cast<size_t>(s) * p.max_buffers_;
   for (uint32_t k = 0; k < c.count; ++k)
-    p.RenderVoice(p.voices_[p.order_[c.first + k]], job->frames, l, r, gbuf, job->inputs, job->input_count);
+    p.RenderSynthVoice(slots[k], job->frames, l, r, gbuf, job->inputs, job->input_count);
   p.ReleaseScratch(s);
 }
 
 void VoicePool::Render(WorkerPool* pool, size_t frames, float* const* dest_l, float* const* dest_r,
                        const float* const* inputs, size_t input_count) {
   frames = std::min(frames, cfg_.max_block);
-  // Group the live voices by destination, in start order (deterministic:
-  // it depends on the events only, never on threads).
-  uint32_t counts[kMaxDest + 1] = {};
+  // Group the live voices by destination, then kind, in start order
+  // (deterministic: it depends on the events only, never on threads).
+  constexpr size_t kMaxGroups = kMaxDest * kKinds;
+  const size_t groups = cfg_.destinations * kKinds;
+  auto group_of = [&](uint32_t slot) { return voices_[slot].dest * size_t{kKinds} + voices_[slot].kind; };
+  uint32_t counts[kMaxGroups + 1] = {};
   for (uint32_t k = 0; k < live_count_; ++k)
-    if (voices_[live_[k]].active) ++counts[voices_[live_[k]].dest + 1];
-  for (size_t d = 1; d <= cfg_.destinations; ++d) counts[d] += counts[d - 1];
-  uint32_t fill[kMaxDest];
-  for (size_t d = 0; d < cfg_.destinations; ++d) fill[d] = counts[d];
+    if (Active(live_[k])) ++counts[group_of(live_[k]) + 1];
+  for (size_t g = 1; g <= groups; ++g) counts[g] += counts[g - 1];
+  uint32_t fill[kMaxGroups];
+  for (size_t g = 0; g < groups; ++g) fill[g] = counts[g];
   for (uint32_t k = 0; k < live_count_; ++k)
-    if (voices_[live_[k]].active) order_[fill[voices_[live_[k]].dest]++] = live_[k];
+    if (Active(live_[k])) order_[fill[group_of(live_[k])]++] = live_[k];
   chunk_count_ = 0;
-  for (size_t d = 0; d < cfg_.destinations; ++d) {
-    for (uint32_t f = counts[d]; f < counts[d + 1]; f += kChunk) {
-      chunks_[chunk_count_++] = Chunk{static_cast<uint16_t>(d), f, std::min<uint32_t>(kChunk, counts[d + 1] - f)};
+  for (size_t g = 0; g < groups; ++g) {
+    for (uint32_t f = counts[g]; f < counts[g + 1]; f += kChunk) {
+      chunks_[chunk_count_++] = Chunk{static_cast<uint16_t>(g / kKinds), static_cast<Kind>(g % kKinds), f,
+                                      std::min<uint32_t>(kChunk, counts[g + 1] - f)};
     }
   }
   Job job{this, frames, inputs, input_count};
@@ -383,7 +265,7 @@ void VoicePool::Render(WorkerPool* pool, size_t frames, float* const* dest_l, fl
   uint32_t w = 0;
   for (uint32_t k = 0; k < live_count_; ++k) {
     const uint32_t slot = live_[k];
-    if (voices_[slot].active) {
+    if (Active(slot)) {
       live_[w++] = slot;
     } else {
       free_[free_count_++] = slot;

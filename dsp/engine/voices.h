@@ -2,9 +2,15 @@
 // offset + parameters) and produces one stereo buffer per destination (an
 // output or a bus). Sample voices read `dsp::Sample`s with 4-point cubic
 // Hermite interpolation; synth voices run their instrument's GraphProgram with
-// their own state. Voices of one destination are rendered in fixed-size chunks
-// on the worker pool, each chunk into its own buffer, and the chunks are summed
-// in chunk order, so a render is bit-identical with any thread count.
+// their own state. The hot per-voice state (position, envelope, fade, gains,
+// filters) is structure-of-arrays by slot (dsp/kernels/engine_voices.h), so
+// sample voices render SIMD across voices, one voice per lane; synth voices
+// run their graph and then the scalar twin of that kernel.
+//
+// Voices are grouped by destination and kind (mono samples, stereo samples,
+// synths, in that order, each in start order) and rendered in chunks of
+// kChunk on the worker pool, each chunk into its own buffer; the chunks are
+// summed in chunk order, so a render is bit-identical with any thread count.
 //
 // Threads: Prepare on the control thread; Start/Render on the audio thread
 // (Render also on the pool's workers). No allocation, lock or syscall after
@@ -19,6 +25,7 @@
 #include "dsp/arena.h"
 #include "dsp/engine/graph.h"
 #include "dsp/fx/svf.h"
+#include "dsp/kernels/engine_voices.h"
 #include "dsp/kit/sample.h"
 #include "dsp/worker_pool.h"
 
@@ -59,7 +66,7 @@ struct VoiceStats {
 
 class VoicePool {
  public:
-  static constexpr size_t kChunk = 16;  // voices per chunk of work
+  static constexpr size_t kChunk = 16;  // voices per chunk of work (= kMaxVoiceLanes)
 
   struct Config {
     float sample_rate_hz = 48000.f;
@@ -87,8 +94,10 @@ class VoicePool {
 
  private:
   struct Voice;
+  enum Kind : uint8_t { kMonoSample, kStereoSample, kSynth, kKinds };
   struct Chunk {
     uint16_t dest;
+    Kind kind;
     uint32_t first;  // index into order_
     uint32_t count;
   };
@@ -99,15 +108,18 @@ class VoicePool {
     size_t input_count;
   };
   static void RenderChunk(void* ctx, size_t chunk);
-  void RenderVoice(Voice& v, size_t frames, float* l, float* r, float** gbuf, const float* const* inputs,
-                   size_t input_count);
+  void RenderSynthVoice(uint32_t slot, size_t frames, float* l, float* r, float** gbuf,
+                        const float* const* inputs, size_t input_count);
+  bool Active(uint32_t slot) const { return lanes_.flags[slot] & kLaneActive; }
+  void Fade(uint32_t slot, uint32_t offset);
   int AcquireScratch();
   void ReleaseScratch(int i);
   uint32_t FindSlot(uint32_t offset);
 
   Config cfg_;
   std::vector<const GraphProgram*> instruments_;
-  Voice* voices_ = nullptr;
+  Voice* voices_ = nullptr;     // cold per-slot fields
+  EngineVoiceLanes lanes_;      // hot per-slot fields, structure of arrays
   uint32_t* free_ = nullptr;    // free slots (a stack)
   uint32_t free_count_ = 0;
   uint32_t* live_ = nullptr;    // active slots in start order
