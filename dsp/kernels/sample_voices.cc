@@ -108,7 +108,7 @@ HWY_INLINE void RenderVoiceVector(const LoopedSample& sample,
                                   const SampleVoices& v, size_t first,
                                   size_t frames, float* HWY_RESTRICT acc_l,
                                   float* HWY_RESTRICT acc_r) {
-  const hn::ScalableTag<float> df;
+  const VoiceTag df;
   const hn::RebindToSigned<decltype(df)> di;
   using V = hn::Vec<decltype(df)>;
   const size_t N = hn::Lanes(df);
@@ -185,7 +185,7 @@ void RenderSampleVoicesT(const LoopedSample& sample, const SampleVoices& voices,
                          size_t voice_count, size_t frames, float* out_l,
                          float* out_r) {
   if (voice_count == 0 || frames == 0) return;
-  const hn::ScalableTag<float> df;
+  const VoiceTag df;
   const size_t N = hn::Lanes(df);
   HWY_ALIGN float acc[2 * kSubBlockFrames * kMaxVoiceLanes];
 

@@ -29,7 +29,7 @@ HWY_INLINE V ZapGremlinsV(D d, V x) {
 HWY_INLINE void RenderVoiceVector(const SynthVoices& v, size_t first,
                                   size_t frames, float* HWY_RESTRICT acc_l,
                                   float* HWY_RESTRICT acc_r) {
-  const hn::ScalableTag<float> df;
+  const VoiceTag df;
   const hn::RebindToSigned<decltype(df)> di;
   const hn::RebindToUnsigned<decltype(df)> du;
   const size_t N = hn::Lanes(df);
@@ -88,7 +88,7 @@ HWY_INLINE void RenderVoiceVector(const SynthVoices& v, size_t first,
 void RenderSynthVoicesImpl(const SynthVoices& voices, size_t voice_count,
                            size_t frames, float* out_l, float* out_r) {
   if (voice_count == 0 || frames == 0) return;
-  const hn::ScalableTag<float> df;
+  const VoiceTag df;
   const size_t N = hn::Lanes(df);
   HWY_ALIGN float acc[2 * kSubBlockFrames * kMaxVoiceLanes];
 

@@ -7,12 +7,14 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 
+#include "dsp/kernels/voice_simd-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace gb::dsp::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 const char* KernelTargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
-size_t KernelFloatLanesImpl() { return hn::Lanes(hn::ScalableTag<float>()); }
+size_t KernelFloatLanesImpl() { return hn::Lanes(VoiceTag()); }
 
 }  // namespace gb::dsp::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

@@ -1,5 +1,5 @@
-// Which Highway target the voice kernels dispatch to right now, and its float
-// lane count (= voices per vector). For tests, benchmarks and start-up logs.
+// Which Highway target the voice kernels dispatch to right now, and how many
+// voices one of their vectors holds. For tests, benchmarks and start-up logs.
 #pragma once
 
 #include <cstddef>

@@ -19,6 +19,11 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 inline constexpr size_t kSubBlockFrames = kKernelPassFrames;
 
+// The vector of voices: as wide as the target allows, up to kMaxVoiceLanes
+// (SVE may offer 2048-bit vectors; voice arrays are padded, and the kernels'
+// stack buffers sized, for 16 lanes).
+using VoiceTag = hn::CappedTag<float, kMaxVoiceLanes>;
+
 // out[t] += sum over lanes of acc[t * N .. t * N + N), for t < frames.
 // Where vectors are whole 128-bit blocks, four frames at a time: a 4x4
 // transpose-add within each block leaves lane k of every block holding that
