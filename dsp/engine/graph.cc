@@ -28,6 +28,14 @@ inline float PolyBlep(double t, double dt) {
 
 inline double Wrap01(double p) { return p - std::floor(p); }
 
+// True when every x[i] equals x[0]: the common case of a constant control
+// input, which lets a node hoist its per-sample work out of the loop.
+inline bool Constant(const float* x, size_t n) {
+  for (size_t i = 1; i < n; ++i)
+    if (x[i] != x[0]) return false;
+  return true;
+}
+
 // Phase in [0,1) stored as two floats (hi, lo) so the state stays float-typed
 // but keeps double precision: hi + lo.
 inline double LoadPhase(const float* s) { return static_cast<double>(s[0]) + static_cast<double>(s[1]); }
@@ -135,10 +143,30 @@ void RunGraph(const GraphProgram& p, GraphState& st, const GraphRunContext& ctx,
       }
       case GraphOp::kSaw: {
         double ph = LoadPhase(s);
-        for (size_t i = 0; i < frames; ++i) {
-          double dt = std::clamp(static_cast<double>(a[i]) * inv_sr, 1e-9, 0.5);
-          out[i] = static_cast<float>(2.0 * ph - 1.0) - PolyBlep(ph, dt);
-          ph = Wrap01(ph + dt);
+        if (Constant(a, frames)) {
+          // Constant pitch: the step and its reciprocal once per block; the
+          // wrap is a compare and a subtraction.
+          const double dt = std::clamp(static_cast<double>(a[0]) * inv_sr, 1e-9, 0.5);
+          const double inv_dt = 1.0 / dt;
+          for (size_t i = 0; i < frames; ++i) {
+            double v = 2.0 * ph - 1.0;
+            if (ph < dt) {
+              const double x = ph * inv_dt;
+              v -= x + x - x * x - 1.0;
+            } else if (ph > 1.0 - dt) {
+              const double x = (ph - 1.0) * inv_dt;
+              v -= x * x + x + x + 1.0;
+            }
+            out[i] = static_cast<float>(v);
+            ph += dt;
+            if (ph >= 1.0) ph -= 1.0;
+          }
+        } else {
+          for (size_t i = 0; i < frames; ++i) {
+            double dt = std::clamp(static_cast<double>(a[i]) * inv_sr, 1e-9, 0.5);
+            out[i] = static_cast<float>(2.0 * ph - 1.0) - PolyBlep(ph, dt);
+            ph = Wrap01(ph + dt);
+          }
         }
         StorePhase(s, ph);
         break;
@@ -241,11 +269,16 @@ void RunGraph(const GraphProgram& p, GraphState& st, const GraphRunContext& ctx,
                              : n.op == GraphOp::kBandpass ? SvfMode::kBandPass
                                                           : SvfMode::kNotch;
         SvfState f{s[0], s[1]};
-        // Coefficients follow the cutoff input every 16 frames (tan is costly).
         SvfCoefficients co;
-        for (size_t i = 0; i < frames; ++i) {
-          if ((i & 15) == 0) co = SvfCoefficients::Make(mode, b[i], c[i], ctx.sample_rate_hz);
-          out[i] = f.Tick(co, a[i]);
+        if (Constant(b, frames) && Constant(c, frames)) {
+          co = SvfCoefficients::Make(mode, b[0], c[0], ctx.sample_rate_hz);
+          for (size_t i = 0; i < frames; ++i) out[i] = f.Tick(co, a[i]);
+        } else {
+          // Coefficients follow a moving cutoff every 16 frames (tan is costly).
+          for (size_t i = 0; i < frames; ++i) {
+            if ((i & 15) == 0) co = SvfCoefficients::Make(mode, b[i], c[i], ctx.sample_rate_hz);
+            out[i] = f.Tick(co, a[i]);
+          }
         }
         f.Flush();
         s[0] = f.ic1;
