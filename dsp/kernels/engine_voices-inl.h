@@ -23,7 +23,8 @@
 //   - filters: the Simper SVF across lanes (coefficient vectors, ic1/ic2 state
 //     vectors); lanes with fewer filters than the vector's most have identity
 //     coefficients (m0 = 1, state stays 0), and the filter count is a template
-//     argument.
+//     argument. Lanes are ordered by filter count, so voices without filters
+//     tend to share filter-free vectors.
 // Lanes that have not started yet (a voice started this block at an offset)
 // are run "masked" until the last such offset: their increments are zeroed and
 // their filter input is 0, so nothing in them moves.
@@ -536,6 +537,15 @@ HWY_INLINE void RenderGroup(const EngineVoiceLanes& lanes, const uint32_t* slots
                             float* out_l, float* out_r) {
   const hn::ScalableTag<float> df;
   const size_t N = hn::Lanes(df);
+  // Lanes ordered by filter count (stable, so the order depends on the slots
+  // only): a vector runs the filters its busiest lane needs, so voices
+  // without filters should share vectors.
+  uint32_t ordered[kL];
+  size_t m = 0;
+  for (int nf = 0; nf <= kMaxVoiceFilters; ++nf)
+    for (size_t i = 0; i < n; ++i)
+      if (std::min<int>(lanes.filter_count[slots[i]], kMaxVoiceFilters) == nf) ordered[m++] = slots[i];
+  slots = ordered;
   LaneBlock b;
   LoadLanes(lanes, slots, n, kStereo, frames, b);
   const size_t padded = (n + N - 1) / N * N;

@@ -59,8 +59,10 @@ float Tick(const EngineVoiceLanes::Filter& f, uint32_t s, int ch, float v0) {
 
 size_t EngineVoiceLanesBytes(size_t capacity) {
   const size_t n = PaddedVoiceCount(capacity);
-  constexpr size_t kArrays = 2 + 11 + 11 + 3 + kMaxVoiceFilters * 10;
-  return kArrays * (n * sizeof(void*) + Arena::kAlignment);
+  // Pointer, 4-byte and 1-byte arrays, each cache-line aligned (Carve).
+  constexpr size_t kPointers = 2, kWords = 21 + kMaxVoiceFilters * 10, kBytes = 3;
+  return kPointers * n * sizeof(void*) + kWords * n * 4 + kBytes * n +
+         (kPointers + kWords + kBytes) * Arena::kAlignment;
 }
 
 bool AllocateEngineVoiceLanes(Arena& arena, size_t capacity, EngineVoiceLanes& v) {
