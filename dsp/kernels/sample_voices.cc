@@ -193,31 +193,25 @@ void RenderSampleVoicesT(const LoopedSample& sample, const SampleVoices& voices,
   // silent voices (envelope 0, gain 0, frame 0), so the hot loop is unmasked.
   const size_t full = voice_count / N * N;
   const size_t tail = voice_count - full;
-  HWY_ALIGN int32_t t_frame[kMaxVoiceLanes] = {};
-  HWY_ALIGN int32_t t_frac[kMaxVoiceLanes] = {};
-  HWY_ALIGN int32_t t_step[kMaxVoiceLanes] = {};
-  HWY_ALIGN int32_t t_step_frac[kMaxVoiceLanes] = {};
-  HWY_ALIGN int32_t t_age[kMaxVoiceLanes] = {};
-  HWY_ALIGN int32_t t_end[kMaxVoiceLanes] = {};
-  HWY_ALIGN float t_attack[kMaxVoiceLanes] = {};
-  HWY_ALIGN float t_release[kMaxVoiceLanes] = {};
-  HWY_ALIGN float t_gain_l[kMaxVoiceLanes] = {};
-  HWY_ALIGN float t_gain_r[kMaxVoiceLanes] = {};
-  const SampleVoices tv{t_frame, t_frac,    t_step,    t_step_frac, t_age,
-                        t_end,   t_attack,  t_release, t_gain_l,    t_gain_r};
+  HWY_ALIGN int32_t t_i[6][kMaxVoiceLanes];
+  HWY_ALIGN float t_f[4][kMaxVoiceLanes];
+  const SampleVoices tv{t_i[0], t_i[1], t_i[2], t_i[3], t_i[4],
+                        t_i[5], t_f[0], t_f[1], t_f[2], t_f[3]};
   if (tail != 0) {
+    std::memset(t_i, 0, sizeof(t_i));
+    std::memset(t_f, 0, sizeof(t_f));
     const SampleVoices src = voices.Slice(full);
-    const size_t i32 = tail * sizeof(int32_t), f32 = tail * sizeof(float);
-    std::memcpy(t_frame, src.frame, i32);
-    std::memcpy(t_frac, src.frac_q31, i32);
-    std::memcpy(t_step, src.step_frames, i32);
-    std::memcpy(t_step_frac, src.step_frac_q31, i32);
-    std::memcpy(t_age, src.age_frames, i32);
-    std::memcpy(t_end, src.end_frames, i32);
-    std::memcpy(t_attack, src.attack_slope, f32);
-    std::memcpy(t_release, src.release_slope, f32);
-    std::memcpy(t_gain_l, src.gain_l, f32);
-    std::memcpy(t_gain_r, src.gain_r, f32);
+    const int32_t* ints[6] = {src.frame,         src.frac_q31,
+                              src.step_frames,   src.step_frac_q31,
+                              src.age_frames,    src.end_frames};
+    const float* floats[4] = {src.attack_slope, src.release_slope, src.gain_l,
+                              src.gain_r};
+    for (size_t k = 0; k < 6; ++k) {
+      std::memcpy(t_i[k], ints[k], tail * sizeof(int32_t));
+    }
+    for (size_t k = 0; k < 4; ++k) {
+      std::memcpy(t_f[k], floats[k], tail * sizeof(float));
+    }
   }
 
   for (size_t f0 = 0; f0 < frames; f0 += kSubBlockFrames) {
@@ -238,9 +232,9 @@ void RenderSampleVoicesT(const LoopedSample& sample, const SampleVoices& voices,
   if (tail != 0) {
     const SampleVoices dst = voices.Slice(full);
     const size_t i32 = tail * sizeof(int32_t);
-    std::memcpy(dst.frame, t_frame, i32);
-    std::memcpy(dst.frac_q31, t_frac, i32);
-    std::memcpy(dst.age_frames, t_age, i32);
+    std::memcpy(dst.frame, tv.frame, i32);
+    std::memcpy(dst.frac_q31, tv.frac_q31, i32);
+    std::memcpy(dst.age_frames, tv.age_frames, i32);
   }
 }
 
