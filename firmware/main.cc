@@ -26,6 +26,7 @@ void Usage(FILE* f) {
       "                        render a standard voice workload (../shared/bench) and time it\n"
       "  run [--config FILE] [--seconds N]\n"
       "                        play the default scene\n"
+      "  check-config FILE     check a configuration file; print every wrong line\n"
       "  help                  this text\n",
       f);
 }
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return gb::fw::cli::Run(args);
   if (cmd == "render") return gb::fw::cli::Render(args);
   if (cmd == "bench") return gb::fw::cli::Bench(args);
+  if (cmd == "check-config") return gb::fw::cli::CheckConfig(args);
   std::fprintf(stderr, "groovebox: unknown command '%.*s'\n", static_cast<int>(cmd.size()), cmd.data());
   Usage(stderr);
   return 2;

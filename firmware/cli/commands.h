@@ -13,5 +13,6 @@ int Events(const Args& args);
 int Run(const Args& args);
 int Render(const Args& args);
 int Bench(const Args& args);
+int CheckConfig(const Args& args);
 
 }  // namespace gb::fw::cli

@@ -1,26 +1,70 @@
-// `groovebox run`: until the live daemon lands (ALSA, watched folder,
-// buttons), shows the default scene the best way the code can: its events for
-// two cycles, then a render of four cycles to groovebox-default.wav with the
-// engine's block-time figures.
+// `groovebox run [--config FILE] [--seconds N] [--buttons FILE]`: the live
+// daemon. Without a config file it uses the bundled defaults: the default
+// ALSA device, the bundled default scene, the built-in kit.
 #include <cstdio>
 #include <string>
 
+#include "firmware/app/config.h"
+#include "firmware/app/daemon.h"
 #include "firmware/cli/commands.h"
-#include "firmware/pattern/rational.h"
 
 namespace gb::fw::cli {
 
-int EventsOfFile(std::string_view path, Rational cycles, const std::string& samples_dir);
-
 int Run(const Args& args) {
-  (void)args;
-  std::fprintf(stderr, "groovebox run: the live daemon is not built yet; showing the default scene (%s)\n",
-               GB_DEFAULT_SCENE);
-  int rc = EventsOfFile(GB_DEFAULT_SCENE, Rational(2), "");
-  if (rc != 0) return rc;
-  std::fprintf(stderr, "groovebox run: rendering 4 cycles of it to groovebox-default.wav\n");
-  Args render = {GB_DEFAULT_SCENE, "groovebox-default.wav", "--cycles", "4", "--stats"};
-  return Render(render);
+  std::string config_path;
+  DaemonOptions opt;
+  opt.bundled_scene = GB_DEFAULT_SCENE;
+  std::string device, patterns;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    auto val = [&]() { return i + 1 < args.size() ? std::string(args[++i]) : std::string(); };
+    if (a == "--config") config_path = val();
+    else if (a == "--seconds") opt.seconds = std::atof(val().c_str());
+    else if (a == "--buttons") opt.buttons_path = val();
+    else if (a == "--device") device = val();
+    else if (a == "--patterns") patterns = val();
+    else if (a == "--no-status-line") opt.status_line = false;
+    else if (a == "--record") opt.record_path = val();
+    else {
+      std::fprintf(stderr, "usage: groovebox run [--config FILE] [--seconds N] [--buttons FIFO|-] [--device PCM]\n"
+                           "                     [--patterns DIR] [--no-status-line] [--record OUT.wav]\n");
+      return 2;
+    }
+  }
+  Config cfg;
+  if (!config_path.empty()) {
+    ConfigResult r = LoadConfig(config_path);
+    if (!r.config) {
+      std::fprintf(stderr, "%sgroovebox: refusing to start with a broken configuration\n", r.Describe(config_path).c_str());
+      return 2;
+    }
+    cfg = *r.config;
+  } else {
+    // Bundled defaults: play the default scene; a patterns folder only if
+    // the standard one exists.
+    cfg.patterns_dir = "/var/lib/groovebox/patterns";
+    cfg.state_file = "";
+    cfg.status_socket = "";
+    cfg.realtime = true;
+  }
+  if (!device.empty()) cfg.device = device;
+  if (!patterns.empty()) cfg.patterns_dir = patterns;
+  return RunDaemon(cfg, opt);
+}
+
+int CheckConfig(const Args& args) {
+  if (args.size() != 1) {
+    std::fprintf(stderr, "usage: groovebox check-config FILE\n");
+    return 2;
+  }
+  const std::string path(args[0]);
+  ConfigResult r = LoadConfig(path);
+  if (!r.config) {
+    std::fprintf(stderr, "%s", r.Describe(path).c_str());
+    return 2;
+  }
+  std::printf("%s: ok\n", path.c_str());
+  return 0;
 }
 
 }  // namespace gb::fw::cli
