@@ -307,7 +307,7 @@ HWY_INLINE VF SvfTick(DF df, const LaneBlock& b, int k, size_t j, VF v0, VF& ic1
 template <bool kStereo, int kFilters, bool kMasked>
 HWY_NOINLINE void RenderVector(LaneBlock& b, size_t j, size_t t_begin, size_t t_end, size_t pass_begin,
                                bool any_fade, float* HWY_RESTRICT acc_l, float* HWY_RESTRICT acc_r) {
-  const hn::ScalableTag<float> df;
+  const VoiceTag df;
   const hn::RebindToSigned<decltype(df)> di;
   using VF = hn::Vec<decltype(df)>;
   using VI = hn::Vec<decltype(di)>;
@@ -535,7 +535,7 @@ HWY_INLINE void RenderRange(LaneBlock& b, size_t j, size_t t_begin, size_t t_end
 template <bool kStereo>
 HWY_INLINE void RenderGroup(const EngineVoiceLanes& lanes, const uint32_t* slots, size_t n, size_t frames,
                             float* out_l, float* out_r) {
-  const hn::ScalableTag<float> df;
+  const VoiceTag df;
   const size_t N = hn::Lanes(df);
   // Lanes ordered by filter count (stable, so the order depends on the slots
   // only): a vector runs the filters its busiest lane needs, so voices

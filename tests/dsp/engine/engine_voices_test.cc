@@ -15,6 +15,7 @@
 
 #include "dsp/kernels/engine_voices.h"
 #include "dsp/kernels/sample_voices.h"
+#include "dsp/kernels/target_info.h"
 #include "gtest/gtest.h"
 #include "tests/dsp/engine/engine_voices_test_util.h"
 
@@ -31,7 +32,7 @@ namespace gb::dsp::HWY_NAMESPACE {
 
 void TestSampleVoicesMatchTwin() {
   namespace hn = hwy::HWY_NAMESPACE;
-  const size_t lanes = hn::Lanes(hn::ScalableTag<float>());
+  const size_t lanes = hn::Lanes(VoiceTag());
   const size_t counts[] = {0, 1, lanes - 1, lanes, lanes + 1, 16, 63};
   test_util::TwinCoverage cov;
   uint32_t seed = 1;
@@ -93,6 +94,27 @@ namespace {
 HWY_BEFORE_TEST(EngineVoicesKernel);
 HWY_EXPORT_AND_TEST_P(EngineVoicesKernel, TestSampleVoicesMatchTwin);
 HWY_EXPORT_AND_TEST_P(EngineVoicesKernel, TestSampleVoicesTouchOnlyTheirSlots);
+// Builds with HWY_COMPILE_ONLY_STATIC (armhf with GB_ARMHF_NEON, see
+// toolchains/arm-linux-gnueabihf.cmake) report no targets to instantiate the
+// suite with; the dispatched kernel is checked below either way.
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(EngineVoicesKernel);
+
+// Whatever target RenderEngineSampleVoices dispatches to (the only one in
+// static-target builds) against the twin, through the public entry point.
+TEST(EngineVoicesDispatch, MatchesTwin) {
+  const size_t lanes = KernelFloatLanes();
+  test_util::TwinCoverage cov;
+  uint32_t seed = 1000;
+  for (bool stereo : {false, true}) {
+    for (size_t count : {size_t{1}, lanes + 1, size_t{16}, size_t{63}}) {
+      SCOPED_TRACE(::testing::Message() << KernelTargetName() << (stereo ? " stereo" : " mono") << " voices "
+                                        << count);
+      test_util::ExpectKernelMatchesTwin(&RenderEngineSampleVoices, count, stereo, true, seed++, cov);
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_GT(cov.gate_releases + cov.ended_by_bounds + cov.loop_wraps, 0u);
+}
 
 // The pool's previous playback, double position and all, for one voice with
 // no envelope: the twin's Q31 position must play the same.
