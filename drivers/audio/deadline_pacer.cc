@@ -27,6 +27,8 @@ int64_t FramesToNs(uint64_t frames, int rate_hz) {
                               (frames % rate) * 1'000'000'000ULL / rate);
 }
 
+DeadlinePacer::DeadlinePacer() : clock_{&MonotonicNs, &SleepUntilNs} {}
+
 void DeadlinePacer::Configure(int rate_hz, size_t buffer_frames) {
   rate_hz_ = rate_hz > 0 ? rate_hz : 48000;
   buffer_ns_ = FramesToNs(buffer_frames, rate_hz_);
@@ -34,25 +36,25 @@ void DeadlinePacer::Configure(int rate_hz, size_t buffer_frames) {
 }
 
 bool DeadlinePacer::Advance(size_t frames) {
-  const int64_t now = MonotonicNs();
+  const int64_t now = clock_.now_ns();
   if (!started_) {
     started_ = true;
     origin_ns_ = now;
     frames_ = 0;
   }
-  frames_ += frames;
-  const int64_t deadline = origin_ns_ + FramesToNs(frames_, rate_hz_);
   // Lateness is measured at the start of this block: how far "now" is past the
   // moment the previous blocks ran out.
-  const int64_t behind = now - (deadline - FramesToNs(frames, rate_hz_));
-  if (behind > buffer_ns_) {
+  const int64_t block_start = origin_ns_ + FramesToNs(frames_, rate_hz_);
+  frames_ += frames;
+  const int64_t deadline = origin_ns_ + FramesToNs(frames_, rate_hz_);
+  if (now - block_start > buffer_ns_) {
     // Resynchronise: this block starts now, as after a device xrun and prepare.
     origin_ns_ = now;
     frames_ = frames;
-    SleepUntilNs(now + FramesToNs(frames, rate_hz_));
+    clock_.sleep_until_ns(now + FramesToNs(frames, rate_hz_));
     return false;
   }
-  if (deadline > now) SleepUntilNs(deadline);
+  if (deadline > now) clock_.sleep_until_ns(deadline);
   return true;
 }
 

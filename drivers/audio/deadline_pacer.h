@@ -13,8 +13,19 @@
 
 namespace gb::drivers {
 
+// Where a pacer reads the time and sleeps: CLOCK_MONOTONIC and clock_nanosleep
+// unless a test substitutes a simulated clock.
+struct PacerClock {
+  int64_t (*now_ns)();
+  void (*sleep_until_ns)(int64_t when_ns);
+};
+
 class DeadlinePacer {
  public:
+  DeadlinePacer();
+  // Tests: pace on a simulated clock. Not while another thread calls Advance.
+  void SetClock(const PacerClock& clock) { clock_ = clock; }
+
   // Control thread (or the audio thread before its first Advance).
   void Configure(int rate_hz, size_t buffer_frames);
   // The next Advance starts a new timeline at the moment it is called.
@@ -28,6 +39,7 @@ class DeadlinePacer {
   uint64_t frames() const { return frames_; }
 
  private:
+  PacerClock clock_;
   int rate_hz_ = 48000;
   int64_t buffer_ns_ = 0;
   bool started_ = false;
