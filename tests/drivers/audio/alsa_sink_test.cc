@@ -165,21 +165,32 @@ TEST_F(AlsaJackTest, StalledBlockCountsAnXrunAndPlaybackRecovers) {
   AlsaSink sink;
   ASSERT_TRUE(sink.Open(Config(AlsaJackRig::kPaced)).ok());  // buffer: 384 frames = 8 ms
   TimedWrites(sink, 200, 0);
-  EXPECT_EQ(sink.stats().xruns, 0u) << "xrun before the stall";
+  const SinkStats before = sink.stats();
 
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // > 6 buffers
   std::vector<WriteResult> results;
   const size_t skip = 10, n = 385;
   const double elapsed = TimedWrites(sink, n, skip, &results);
   const SinkStats st = sink.stats();
-  std::printf("after a 50 ms stall: xruns %llu, recoveries %llu; then %zu periods took %.4f s (expected %.4f s)\n",
-              static_cast<unsigned long long>(st.xruns), static_cast<unsigned long long>(st.recoveries),
-              n - skip, elapsed, (n - skip) * kPeriodS);
-  EXPECT_EQ(st.xruns, 1u);
-  EXPECT_EQ(st.recoveries, 1u);
+  size_t ok = 0;
+  for (WriteResult r : results) ok += r == WriteResult::kOk;
+  std::printf("xruns: %llu before a 50 ms stall, %llu after it (recoveries %llu); then %zu periods took "
+              "%.4f s (expected %.4f s), %zu of %zu writes kOk\n",
+              static_cast<unsigned long long>(before.xruns), static_cast<unsigned long long>(st.xruns),
+              static_cast<unsigned long long>(st.recoveries), n - skip, elapsed, (n - skip) * kPeriodS, ok,
+              results.size());
+  // The first write after the stall finds the device ran dry, counts it, recovers.
+  EXPECT_EQ(results.front(), WriteResult::kRecovered);
+  EXPECT_GE(st.xruns, before.xruns + 1);
+  EXPECT_EQ(st.recoveries, st.xruns);
   EXPECT_EQ(st.device_lost, 0u);
-  EXPECT_EQ(results.front(), WriteResult::kRecovered);  // the first write after the stall sees it
-  for (size_t i = 1; i < results.size(); ++i) EXPECT_EQ(results[i], WriteResult::kOk) << "write " << i;
+  // Later writes succeed (on a quiet machine all of them are kOk; a loaded one
+  // without SCHED_FIFO may see an unrelated xrun, which is recovered too).
+  for (WriteResult r : results) EXPECT_NE(r, WriteResult::kDeviceLost);
+  if (raised_) {
+    EXPECT_EQ(st.xruns, before.xruns + 1);
+    EXPECT_EQ(ok, results.size() - 1);
+  }
   EXPECT_GE(elapsed, (n - skip) * kPeriodS * 0.95);  // pacing resumed
   EXPECT_LE(elapsed, (n - skip) * kPeriodS * 1.25);
   EXPECT_NE(sink.DescribeLastError().find("underrun"), std::string::npos) << sink.DescribeLastError();
@@ -201,7 +212,11 @@ TEST_F(AlsaJackTest, RecordingHasTheClicksAtTheFramesTheyWereWritten) {
       testing::FillClicks(block.data(), first, kPeriod, 2, onsets, 4, 0.8f);
       ASSERT_NE(sink.Write(block.data(), kPeriod), WriteResult::kDeviceLost);
     }
-    EXPECT_EQ(sink.stats().xruns, 0u);
+    // An xrun would not move the clicks (the file plugin records what reaches
+    // JACK's side of the chain, rewritten after recovery), but should not happen.
+    if (raised_) {
+      EXPECT_EQ(sink.stats().xruns, 0u);
+    }
   }  // closing the PCM finalises the WAV header
 
   AudioFileData rec = ReadWav(rig_->recording_path());
@@ -307,13 +322,13 @@ TEST_F(AlsaJackTest, ServerDyingIsADeviceLossThatKeepsTimeAndReopensWithBackoff)
       if (first_lost < 0) first_lost = e.t_s;
       last_lost = e.t_s;
       ++lost_writes;
-    } else if (first_lost >= 0 && e.t_s > last_lost && e.r == WriteResult::kOk) {
+    } else if (first_lost >= 0 && e.t_s > last_lost && e.r != WriteResult::kNotOpen) {
       ++ok_after;
     }
   }
   ASSERT_GT(lost_writes, 1u);
   const double lost_span = last_lost - first_lost;
-  std::printf("while lost: %zu writes in %.3f s (%.3f s of audio); %zu ok writes after the reopen\n",
+  std::printf("while lost: %zu writes in %.3f s (%.3f s of audio); %zu writes to the device after the reopen\n",
               lost_writes, lost_span, (lost_writes - 1) * kPeriodS, ok_after);
   EXPECT_NEAR(lost_span, (lost_writes - 1) * kPeriodS, 0.05 + 0.02 * lost_span);
   EXPECT_GE(st.frames_dropped, lost_writes * kPeriod - kPeriod);

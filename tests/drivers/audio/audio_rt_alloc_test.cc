@@ -258,7 +258,12 @@ TEST_F(AudioRtAllocJack, Soak60sOf128FramePeriodsHasNoXrunsAndAllocatesNothing) 
   EXPECT_EQ(not_ok, 0u);
   EXPECT_EQ(calls, 0u);
   EXPECT_EQ(st.frames_written, periods * kPeriod);
-  EXPECT_NEAR(elapsed, 60.0 - 3 * kPeriodS, 0.5);  // all but the first buffer is paced
+  // All but the first buffer is paced by the device. jackd's dummy backend
+  // keeps time with timer sleeps and runs a few percent slow on a loaded
+  // machine (61.9 s seen at load 11 on 2 cores), so the slack is generous: this
+  // checks that the device paced the run, not the dummy backend's accuracy.
+  EXPECT_GE(elapsed, (60.0 - 3 * kPeriodS) * 0.98);
+  EXPECT_LE(elapsed, 60.0 * 1.10);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,7 +58,15 @@ AlsaJackRig::AlsaJackRig() {
   std::string pattern = (std::filesystem::temp_directory_path() / "gb_alsa_rig_XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) std::abort();
   dir_ = pattern;
-  server_ = "gbtest" + std::to_string(getpid());
+  server_ = kServerName;
+  const auto lock = std::filesystem::temp_directory_path() /
+                    ("gb_audio_jack_" + std::to_string(getuid()) + ".lock");
+  name_lock_fd_ = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (name_lock_fd_ >= 0 && flock(name_lock_fd_, LOCK_EX | LOCK_NB) != 0 &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 
   // After asoundrc.test: a null PCM, and a paced PCM whose "file" plugin tees
   // what reaches JACK into a WAV. The plug in front converts to S16 because the
@@ -92,6 +101,7 @@ AlsaJackRig::~AlsaJackRig() {
   StopJack();
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
+  if (name_lock_fd_ >= 0) close(name_lock_fd_);  // releases the name
   for (const auto& [name, value] : saved_env_) {
     if (value) {
       setenv(name.c_str(), value->c_str(), 1);
@@ -120,12 +130,26 @@ bool AlsaJackRig::ServerAnswers() const {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-bool AlsaJackRig::StartJack(int rate_hz, int period_frames) {
-  StopJack();
-  error_.clear();
+namespace {
+
+// Whether any process called jackd runs (ours has been reaped by then).
+bool AnyJackdRunning() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    if (comm && std::getline(comm, name) && name == "jackd") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool AlsaJackRig::SpawnAndWait(int rate_hz, int period_frames, int* exit_signal) {
+  *exit_signal = 0;
   const auto log = dir_ / "jackd.log";
   // -R: SCHED_FIFO for the server's process thread when allowed (jackd warns
-  // and runs without it otherwise). -n: the private server name.
+  // and runs without it otherwise). -n: the server name.
   jackd_pid_ = Spawn({"jackd", "-n", server_, "-R", "-d", "dummy", "-r", std::to_string(rate_hz),
                       "-p", std::to_string(period_frames)},
                      log.string());
@@ -138,7 +162,10 @@ bool AlsaJackRig::StartJack(int rate_hz, int period_frames) {
     int status = 0;
     if (waitpid(jackd_pid_, &status, WNOHANG) == jackd_pid_) {
       jackd_pid_ = -1;
-      error_ = "jackd exited at start:\n" + ReadAll(log);
+      if (WIFSIGNALED(status)) *exit_signal = WTERMSIG(status);
+      error_ = "jackd exited at start" +
+               (WIFSIGNALED(status) ? " (signal " + std::to_string(WTERMSIG(status)) + ")" : std::string()) +
+               ":\n" + ReadAll(log);
       return false;
     }
     if (ServerAnswers()) return true;
@@ -146,6 +173,24 @@ bool AlsaJackRig::StartJack(int rate_hz, int period_frames) {
   }
   error_ = "jackd did not answer within 10 s:\n" + ReadAll(log);
   StopJack();
+  return false;
+}
+
+bool AlsaJackRig::StartJack(int rate_hz, int period_frames) {
+  StopJack();
+  error_.clear();
+  int sig = 0;
+  if (SpawnAndWait(rate_hz, period_frames, &sig)) return true;
+  if (sig == SIGBUS && !AnyJackdRunning()) {
+    // A corrupted jack_db-<uid> (see the header); jackd itself deletes it when
+    // the last server exits, so with none running it is safe to remove.
+    const auto db = std::filesystem::path("/dev/shm") / ("jack_db-" + std::to_string(getuid()));
+    std::error_code ec;
+    std::filesystem::remove_all(db, ec);
+    const std::string first = error_;
+    if (SpawnAndWait(rate_hz, period_frames, &sig)) return true;
+    error_ = first + "\nremoved " + db.string() + " and retried:\n" + error_;
+  }
   return false;
 }
 
@@ -163,6 +208,15 @@ void AlsaJackRig::StopJack() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   jackd_pid_ = -1;
+  // A client still connected when its server goes (the lost-device test) leaves
+  // its semaphore file behind; with our server's name in it, it is ours to remove.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", ec)) {
+    const std::string n = entry.path().filename().string();
+    if (n.rfind("jack_sem.", 0) == 0 && n.find("_" + server_ + "_") != std::string::npos) {
+      std::filesystem::remove(entry.path(), ec);
+    }
+  }
 }
 
 }  // namespace gb::drivers::testing

@@ -4,6 +4,15 @@
 // the "dummy" backend (a timer posing as a 48 kHz card) under a private server
 // name, so ALSA's jack plugin ("jack", "plug:jack") blocks writes at real-time
 // pace and reports underruns. The rig stops only the jackd it started.
+//
+// One server at a time: every jackd of a user shares /dev/shm state (a
+// registry of 8 server names that are not freed when a server exits, and a
+// Berkeley DB, jack_db-<uid>, that the last server to exit deletes and that two
+// servers starting at once can corrupt into a SIGBUS at every later start, jack2
+// issue #647). So all rigs use one fixed server name, held by an flock for the
+// rig's lifetime (the kernel drops it if the process dies), and ctest runs the
+// JACK tests under one RESOURCE_LOCK. A jackd that dies of SIGBUS at start while
+// no other jackd runs gets its stale jack_db-<uid> removed and one more try.
 #pragma once
 
 #include <sys/types.h>
@@ -25,8 +34,11 @@ class AlsaJackRig {
   static constexpr const char* kNull = "gbtest_null";       // not paced, discards
   static constexpr const char* kPacedRecorded = "gbtest_rec";  // paced, and tees an S16 WAV
 
-  // Creates the folder and the config and sets ALSA_CONFIG_PATH and the JACK
-  // variables for this process (put back as they were by the destructor).
+  static constexpr const char* kServerName = "gbaudio";
+
+  // Creates the folder and the config, takes the server name (waits up to 2
+  // minutes while another rig holds it), and sets ALSA_CONFIG_PATH and the
+  // JACK variables for this process (put back by the destructor).
   AlsaJackRig();
   ~AlsaJackRig();  // stops jackd if still running, removes the folder
   AlsaJackRig(const AlsaJackRig&) = delete;
@@ -49,10 +61,12 @@ class AlsaJackRig {
 
  private:
   bool ServerAnswers() const;
+  bool SpawnAndWait(int rate_hz, int period_frames, int* exit_signal);
   void SetEnv(const char* name, const std::string& value);
 
   std::filesystem::path dir_;
   std::string server_;
+  int name_lock_fd_ = -1;
   // The variables this rig set, with the values to put back (nullopt: unset).
   std::vector<std::pair<std::string, std::optional<std::string>>> saved_env_;
   pid_t jackd_pid_ = -1;
