@@ -9,33 +9,38 @@
 namespace gb::dsp {
 namespace {
 
-uint32_t LineFrames(float sample_rate_hz) {
+uint32_t LineFrames(float sample_rate_hz, float max_time_s) {
   // + 4: the Hermite read's two outer taps and one frame of slack.
-  const double frames = std::ceil(static_cast<double>(Delay::kMaxTimeS) *
+  const double frames = std::ceil(static_cast<double>(max_time_s) *
                                   static_cast<double>(sample_rate_hz)) + 4.0;
   return fx::NextPowerOfTwo(static_cast<uint32_t>(frames));
 }
 
-}  // namespace
-
-size_t Delay::ArenaBytes(float sample_rate_hz, size_t /*max_block_frames*/) {
-  if (!(sample_rate_hz > 0.f) || sample_rate_hz > 1e6f) return 0;
-  return 2 * (size_t{LineFrames(sample_rate_hz)} * sizeof(float) + Arena::kAlignment);
+float MaxTime(float max_time_s) {
+  return std::isfinite(max_time_s) ? std::clamp(max_time_s, 0.01f, Delay::kMaxTimeS) : Delay::kMaxTimeS;
 }
 
-bool Delay::Prepare(float sample_rate_hz, size_t /*max_block_frames*/, Arena& arena) {
+}  // namespace
+
+size_t Delay::ArenaBytes(float sample_rate_hz, size_t /*max_block_frames*/, float max_time_s) {
+  if (!(sample_rate_hz > 0.f) || sample_rate_hz > 1e6f) return 0;
+  return 2 * (size_t{LineFrames(sample_rate_hz, MaxTime(max_time_s))} * sizeof(float) + Arena::kAlignment);
+}
+
+bool Delay::Prepare(float sample_rate_hz, size_t /*max_block_frames*/, Arena& arena, float max_time_s) {
+  max_time_s = MaxTime(max_time_s);
   line_[0] = line_[1] = nullptr;
   mask_ = 0;
   if (!(sample_rate_hz > 0.f) || sample_rate_hz > 1e6f) return false;
   sample_rate_hz_ = sample_rate_hz;
-  const uint32_t frames = LineFrames(sample_rate_hz);
+  const uint32_t frames = LineFrames(sample_rate_hz, max_time_s);
   float* l = static_cast<float*>(arena.Allocate(frames * sizeof(float), Arena::kAlignment));
   float* r = static_cast<float*>(arena.Allocate(frames * sizeof(float), Arena::kAlignment));
   if (l == nullptr || r == nullptr) return false;
   line_[0] = l;
   line_[1] = r;
   mask_ = frames - 1;
-  max_delay_frames_ = static_cast<double>(kMaxTimeS) * static_cast<double>(sample_rate_hz);
+  max_delay_frames_ = static_cast<double>(max_time_s) * static_cast<double>(sample_rate_hz);
   Reset();
   return true;
 }

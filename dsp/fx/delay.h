@@ -42,11 +42,14 @@ class Delay {
   static constexpr double kSnapFrames = 1.0 / 16.0;
 
   // Arena bytes Prepare takes at this rate, alignment slack included.
-  static size_t ArenaBytes(float sample_rate_hz, size_t max_block_frames);
+  // `max_time_s` (<= kMaxTimeS) bounds the delay this instance will ever be
+  // asked for: a chain whose time is a constant 0.25 s need not reserve (and
+  // touch) 10 s of line, which makes loading a scene much faster.
+  static size_t ArenaBytes(float sample_rate_hz, size_t max_block_frames, float max_time_s = kMaxTimeS);
 
   // Control thread. False if the sample rate is not positive or the arena is
   // too small (the unit then passes audio through unchanged).
-  bool Prepare(float sample_rate_hz, size_t max_block_frames, Arena& arena);
+  bool Prepare(float sample_rate_hz, size_t max_block_frames, Arena& arena, float max_time_s = kMaxTimeS);
   // Clears both lines (O(line length): 4 MiB of stores at 48 kHz).
   void Reset();
   void Process(const DelayParams& target, float* left, float* right, size_t frames);

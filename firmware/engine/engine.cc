@@ -185,7 +185,7 @@ Engine::Loaded Engine::Load(std::shared_ptr<const EngineProgram> program, std::s
     *error = "voice pool does not fit its arena";
     return nullptr;
   }
-  st->query_arena.Init(32u << 20);
+  st->query_arena.Init(4u << 20);
   return st;
 }
 
