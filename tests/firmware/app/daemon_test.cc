@@ -212,6 +212,55 @@ TEST_F(DaemonTest, StopStartAndTheLastSceneIsRemembered) {
   EXPECT_EQ(Wait(), 0);
 }
 
+// Runs the shared rig's script (../shared/rigs/samba_loopback.sh) with a
+// private folder and port.
+int Smb(const std::string& rig_dir, int port, const std::string& args) {
+  std::string cmd = "SMB_RIG_DIR='" + rig_dir + "' SMB_PORT=" + std::to_string(port) + " " + GB_SHARED_RIGS_DIR +
+                    "/samba_loopback.sh " + args + " >/dev/null 2>&1";
+  return std::system(cmd.c_str());
+}
+
+TEST_F(DaemonTest, UploadsOverSambaReloadOnTheCycleBoundaryAndBadOnesChangeNothing) {
+  if (std::system("command -v smbd >/dev/null && command -v smbclient >/dev/null") != 0)
+    GTEST_SKIP() << "samba/smbclient not installed";
+  // smbd keeps UNIX sockets under its folders: keep the path short.
+  const std::string rig = "/tmp/gbsmb_" + std::to_string(getpid());
+  fs::remove_all(rig);
+  const int port = 4450 + getpid() % 500;
+  fs::create_directories(rig + "/share");
+  std::ofstream(rig + "/share/a.ph") << "cps: 1\no1: s \"click*2\"\n";
+  ASSERT_EQ(Smb(rig, port, "start"), 0) << "smbd did not start";
+  // Point the daemon at the share's folder.
+  std::ofstream(dir_ / "groovebox.toml") << "[audio]\ndevice = \"none\"\nrealtime = false\n"
+                                         << "[patterns]\nfolder = \"" << rig << "/share\"\nsamples = \""
+                                         << (dir_ / "samples").string() << "\"\n[status]\nsocket = \"" << Sock()
+                                         << "\"\nstate_file = \"\"\n";
+  Start(6.0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // A new version, uploaded by a client as a user's laptop would.
+  std::ofstream(dir_ / "v2.ph") << "cps: 1\no1: s \"click*4\"\n";
+  ASSERT_EQ(Smb(rig, port, "client -c 'put " + (dir_ / "v2.ph").string() + " a.ph'"), 0);
+  json st = WaitFor([](const json& j) { return j["last_reload"].contains("swap_frame"); });
+  ASSERT_TRUE(st["last_reload"]["ok"].get<bool>()) << st.dump();
+  const int64_t swap = st["last_reload"]["swap_frame"].get<int64_t>();
+  EXPECT_EQ(swap % kCycle, 0);
+  // An upload cut off halfway: the first half of a valid file.
+  const std::string full = "cps: 1\no1: s \"click*8 click\" # gain 0.9\n";
+  std::ofstream(dir_ / "half.ph") << full.substr(0, full.size() / 2);
+  ASSERT_EQ(Smb(rig, port, "client -c 'put " + (dir_ / "half.ph").string() + " a.ph'"), 0);
+  st = WaitFor([](const json& j) { return !j["last_reload"]["ok"].get<bool>(); });
+  EXPECT_FALSE(st["last_reload"]["ok"].get<bool>()) << st.dump();
+  EXPECT_NE(st["last_reload"]["message"].get<std::string>().find("a.ph:2:"), std::string::npos) << st.dump();
+  EXPECT_EQ(st["swaps"].get<int>(), 1) << "nothing changed";
+  EXPECT_EQ(Wait(), 0);
+  Smb(rig, port, "stop");
+  fs::remove_all(rig);
+  auto on = RecordedOnsets();
+  ASSERT_GT(on.size(), 10u);
+  for (size_t k = 1; k < on.size(); ++k)
+    EXPECT_EQ(on[k] - on[k - 1], on[k] <= swap ? kCycle / 2 : kCycle / 4) << "onset at " << on[k];
+}
+
 TEST_F(DaemonTest, ABrokenConfigIsRefusedWithItsLineNumbers) {
   std::ofstream(dir_ / "bad.toml") << "[audio]\nrate = 7\n[patterns]\nswap = \"later\"\n";
   std::string cmd = std::string(GB_GROOVEBOX_BIN) + " run --config " + (dir_ / "bad.toml").string() + " 2>&1";
