@@ -33,7 +33,7 @@
 #include "drivers/audio/playback_probe.h"
 #include "drivers/sample_library.h"
 #include "drivers/wav_writer.h"
-#include "drivers/watch/inotify_watcher.h"
+#include "drivers/watch/watch_mode.h"
 #include "dsp/kit/builtin_kit.h"
 #include "firmware/app/sounds.h"
 #include "firmware/engine/engine.h"
@@ -345,13 +345,15 @@ class Daemon {
   void OpenWatcher() {
     drivers::WatchOptions wo;
     wo.quiet = std::chrono::milliseconds(cfg_.debounce_ms);
-    if (cfg_.poll_ms > 0) wo.poll_interval = std::chrono::milliseconds(cfg_.poll_ms);
-    auto r = drivers::InotifyWatcher::Open(cfg_.patterns_dir, wo);
-    if (!r.watcher) {
-      std::fprintf(stderr, "groovebox: cannot watch %s: %s\n", cfg_.patterns_dir.c_str(), r.error.c_str());
-      return;
+    // inotify, unless the folder is a network mount (inotify is blind there)
+    // or poll_ms asks for polling.
+    drivers::WatchMode mode = drivers::WatchMode::kAuto;
+    if (cfg_.poll_ms > 0) {
+      wo.poll_interval = std::chrono::milliseconds(cfg_.poll_ms);
+      mode = drivers::WatchMode::kPolling;
     }
-    if (!r.warning.empty()) std::fprintf(stderr, "groovebox: %s\n", r.warning.c_str());
+    auto r = drivers::OpenFolderWatcher(cfg_.patterns_dir, mode, wo);
+    for (const auto& n : r.notes) std::fprintf(stderr, "groovebox: %s\n", n.c_str());
     watcher_ = std::move(r.watcher);
   }
 
@@ -552,8 +554,16 @@ class Daemon {
       engine_->CollectGarbage();
       DrainRecording();
       if (auto* alsa = dynamic_cast<drivers::AlsaSink*>(sink_.get())) {
-        if (alsa->PollReopen(Clock::now()) == drivers::ReopenStep::kReopened)
+        const bool lost = alsa->device_lost();
+        if (lost && !reported_loss_) {
+          reported_loss_ = true;
+          std::fprintf(stderr, "%sgroovebox: audio %s; retrying with backoff, the clock keeps time\n", ClearLine(),
+                       alsa->DescribeLastError().c_str());
+        }
+        if (alsa->PollReopen(Clock::now()) == drivers::ReopenStep::kReopened) {
+          reported_loss_ = false;
           std::fprintf(stderr, "%sgroovebox: audio device back\n", ClearLine());
+        }
       }
       if (rt_refused_.exchange(false))
         std::fprintf(stderr, "%sgroovebox: real-time priority refused for the audio thread; running without it\n",
@@ -607,6 +617,7 @@ class Daemon {
   DaemonOptions opt_;
   std::unique_ptr<drivers::AudioSink> sink_;
   bool on_clock_ = false;
+  bool reported_loss_ = false;
   int rate_ = 48000;
   size_t channels_ = 2, period_ = 128;
   std::unique_ptr<drivers::SampleLibrary> library_;
