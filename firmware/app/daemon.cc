@@ -179,9 +179,17 @@ class Daemon {
     sink_->Close();
     if (!cfg_.status_socket.empty()) unlink(cfg_.status_socket.c_str());
     const auto s = sink_->stats();
+    double p50, p99, mx;
+    total_load_.Snapshot(&p50, &p99, &mx);
+    const double dl = 1e6 * static_cast<double>(period_) / rate_;
     std::fprintf(stderr, "\ngroovebox: stopped after %.1f s: %llu xruns, %lld swaps\n",
                  static_cast<double>(engine_->frame()) / rate_, static_cast<unsigned long long>(s.xruns),
                  static_cast<long long>(engine_->swaps_done()));
+    std::printf("run seconds=%.1f period=%zu rate=%d block_us_p50=%.0f block_us_p99=%.0f block_us_max=%.0f "
+                "deadline_us=%.1f p99_of_deadline=%.3f xruns=%llu peak_voices=%u swaps=%lld\n",
+                static_cast<double>(engine_->frame()) / rate_, period_, rate_, p50, p99, mx, dl, p99 / dl,
+                static_cast<unsigned long long>(s.xruns), engine_->stats().peak_voices,
+                static_cast<long long>(engine_->swaps_done()));
     return 0;
   }
 
@@ -513,7 +521,9 @@ class Daemon {
           if (a > 0.9f) x = std::copysign(0.9f + 0.1f * std::tanh((a - 0.9f) * 10.f), x);
           inter[i * channels_ + c] = x;
         }
-      load_.Add(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+      load_.Add(us);
+      total_load_.Add(us);
       if (record_ring_) record_ring_->Push(inter.data(), inter.size());
       sink_->Write(inter.data(), period_);
       blocks_.fetch_add(1, std::memory_order_relaxed);
@@ -640,6 +650,7 @@ class Daemon {
   std::atomic<bool> rt_refused_{false};
   std::atomic<uint64_t> blocks_{0};
   LoadHistogram load_;
+  LoadHistogram total_load_;  // the whole run, reported at exit
   std::unique_ptr<Ring> record_ring_;
   std::unique_ptr<drivers::WavWriter> recorder_;
   double load_p50_ = 0, load_p99_ = 0, deadline_us_ = 1;
