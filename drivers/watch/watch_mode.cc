@@ -42,9 +42,10 @@ WatchChoice ChooseWatchMode(const std::filesystem::path& folder, WatchMode reque
   std::filesystem::path probe = folder.empty() ? std::filesystem::path(".") : folder;
   struct statfs fs {};
   while (statfs(probe.c_str(), &fs) != 0) {
-    if (errno != ENOENT || !probe.has_parent_path() || probe.parent_path() == probe) {
-      return {WatchMode::kInotify, "inotify: cannot statfs " + folder.string() + " (" +
-                                       std::strerror(errno) + ")"};
+    const int e = errno;
+    if (e != ENOENT || !probe.has_parent_path() || probe.parent_path() == probe) {
+      return {WatchMode::kInotify,
+              "inotify: cannot statfs " + folder.string() + " (" + std::strerror(e) + ")"};
     }
     probe = probe.parent_path();
   }
