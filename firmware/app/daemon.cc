@@ -31,6 +31,9 @@
 #include "drivers/audio/alsa_sink.h"
 #include "drivers/audio/clock_sink.h"
 #include "drivers/audio/playback_probe.h"
+#include "drivers/gpio/debouncer.h"
+#include "drivers/gpio/gpiod_buttons.h"
+#include "drivers/gpio/stream_buttons.h"
 #include "drivers/sample_library.h"
 #include "drivers/wav_writer.h"
 #include "drivers/watch/watch_mode.h"
@@ -383,14 +386,73 @@ class Daemon {
     status_fd_ = fd;
   }
 
-  void OpenButtons() {
-    if (opt_.buttons_path.empty()) return;
-    buttons_fd_ = opt_.buttons_path == "-" ? dup(0) : open(opt_.buttons_path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (buttons_fd_ < 0) {
-      std::fprintf(stderr, "groovebox: buttons: cannot open %s (%s)\n", opt_.buttons_path.c_str(), std::strerror(errno));
-      return;
+  static std::string ActionText(const ButtonBinding& b) {
+    switch (b.action) {
+      case ButtonAction::kNext: return "next";
+      case ButtonAction::kPrev: return "prev";
+      case ButtonAction::kScene: return "scene " + std::to_string(b.scene);
+      case ButtonAction::kStop: return "stop";
+      case ButtonAction::kStart: return "start";
+      case ButtonAction::kToggle: return "toggle";
+      case ButtonAction::kTap: return "tap";
     }
-    fcntl(buttons_fd_, F_SETFL, fcntl(buttons_fd_, F_GETFL) | O_NONBLOCK);
+    return "";
+  }
+
+  // GPIO buttons (libgpiod) and/or a FIFO of button lines (--buttons), each
+  // debounced by counting control-thread polls, never on the audio path.
+  void OpenButtons() {
+    std::vector<int> lines;
+    std::map<std::string, int> action_lines;
+    for (const ButtonBinding& b : cfg_.buttons) {
+      line_action_[b.line] = ActionText(b);
+      action_lines[ActionText(b)] = b.line;
+      lines.push_back(b.line);
+    }
+    if (!cfg_.gpio_chip.empty() && !lines.empty()) {
+      drivers::GpiodButtonsConfig gc;
+      gc.chip = cfg_.gpio_chip;
+      gc.lines = lines;
+      gpio_ = drivers::GpiodButtons::Open(gc);
+      for (const auto& w : gpio_->warnings()) std::fprintf(stderr, "groovebox: gpio: %s\n", w.c_str());
+      gpio_db_ = std::make_unique<drivers::DebouncedButtons>(*gpio_, cfg_.debounce_polls);
+      for (int l : gpio_->lines())
+        if (auto p = gpio_->PressedNow(l)) gpio_db_->SetLevel(l, *p);
+    }
+    if (!opt_.buttons_path.empty()) {
+      drivers::StreamButtonsOptions so;
+      so.action_lines = action_lines;
+      auto r = drivers::StreamButtons::Open(opt_.buttons_path, so);
+      if (!r.buttons) {
+        std::fprintf(stderr, "groovebox: buttons: %s\n", r.error.c_str());
+        return;
+      }
+      stream_ = std::move(r.buttons);
+      stream_db_ = std::make_unique<drivers::DebouncedButtons>(*stream_, cfg_.debounce_polls);
+    }
+  }
+
+  void PollButtons() {
+    for (auto* db : {gpio_db_.get(), stream_db_.get()}) {
+      if (!db) continue;
+      db->Sample();
+      drivers::ButtonEvent ev;
+      while (db->Poll(ev)) {
+        if (!ev.pressed) continue;
+        std::string action;
+        if (auto it = line_action_.find(ev.line); it != line_action_.end()) {
+          action = it->second;
+        } else if (auto v = drivers::StreamButtons::VirtualAction(ev.line)) {
+          action = *v;
+        } else {
+          continue;  // a line with no action bound
+        }
+        std::string err = Command(action);
+        if (!err.empty()) std::fprintf(stderr, "%sgroovebox: buttons: %s\n", ClearLine(), err.c_str());
+      }
+    }
+    if (stream_)
+      for (const auto& w : stream_->TakeWarnings()) std::fprintf(stderr, "%sgroovebox: %s\n", ClearLine(), w.c_str());
   }
 
   // Commands from buttons and the status socket: next, prev, scene N, stop,
@@ -479,22 +541,6 @@ class Daemon {
     }
   }
 
-  void ReadButtons() {
-    char buf[512];
-    for (;;) {
-      ssize_t n = read(buttons_fd_, buf, sizeof buf);
-      if (n <= 0) return;
-      button_text_.append(buf, static_cast<size_t>(n));
-      size_t nl;
-      while ((nl = button_text_.find('\n')) != std::string::npos) {
-        std::string line = button_text_.substr(0, nl);
-        button_text_.erase(0, nl + 1);
-        std::string err = Command(line);
-        if (!err.empty()) std::fprintf(stderr, "%sgroovebox: buttons: %s\n", ClearLine(), err.c_str());
-      }
-    }
-  }
-
   void AudioLoop() {
     pthread_setname_np(pthread_self(), "gb-audio");
     if (cfg_.realtime) {
@@ -541,7 +587,9 @@ class Daemon {
       std::vector<pollfd> fds;
       if (watcher_ && watcher_->WaitFd() >= 0) fds.push_back({watcher_->WaitFd(), POLLIN, 0});
       if (status_fd_ >= 0) fds.push_back({status_fd_, POLLIN, 0});
-      if (buttons_fd_ >= 0) fds.push_back({buttons_fd_, POLLIN, 0});
+      for (auto* src : {static_cast<drivers::ButtonSource*>(gpio_.get()), static_cast<drivers::ButtonSource*>(stream_.get())})
+        if (src)
+          for (int fd : src->WaitFds()) fds.push_back({fd, POLLIN, 0});
       poll(fds.data(), fds.size(), 20);
       if (watcher_) {
         events.clear();
@@ -549,7 +597,7 @@ class Daemon {
         for (const auto& ev : events) HandleFileEvent(ev);
       }
       if (status_fd_ >= 0) ServeStatus();
-      if (buttons_fd_ >= 0) ReadButtons();
+      PollButtons();
       if (waiting_ && !engine_->SwapPending()) {
         engine_->PostSwap(waiting_, Quantum());
         waiting_.reset();
@@ -642,8 +690,10 @@ class Daemon {
   bool swap_reported_ = true;
   int64_t swaps_before_ = 0;
   int status_fd_ = -1;
-  int buttons_fd_ = -1;
-  std::string button_text_;
+  std::unique_ptr<drivers::GpiodButtons> gpio_;
+  std::unique_ptr<drivers::StreamButtons> stream_;
+  std::unique_ptr<drivers::DebouncedButtons> gpio_db_, stream_db_;
+  std::map<int, std::string> line_action_;
   std::vector<Clock::time_point> taps_;
   std::thread audio_;
   std::atomic<bool> running_{true};

@@ -6,6 +6,7 @@
 // error shows in the status; a deleted scene keeps playing.
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,10 +64,11 @@ class DaemonTest : public ::testing::Test {
     std::ofstream f(dir_ / "patterns" / name);
     f << text;
   }
-  void Start(double seconds) {
+  void Start(double seconds, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {GB_GROOVEBOX_BIN, "run", "--config", (dir_ / "groovebox.toml").string(),
                                      "--seconds", std::to_string(seconds), "--no-status-line",
                                      "--record", (dir_ / "rec.wav").string()};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -196,6 +198,30 @@ TEST_F(DaemonTest, ScenesSwitchOnTheCycleBoundaryAndADeletedSceneKeepsPlaying) {
   EXPECT_GT(on.back(), swap + 2 * kCycle - kCycle / 4) << "b kept playing after its file was deleted";
 }
 
+TEST_F(DaemonTest, BouncingButtonContactsGiveOneSceneSwitchOnTheBoundary) {
+  Write("a.ph", "cps: 1\no1: s \"click*2\"\n");
+  Write("b.ph", "cps: 1\no1: s \"click*4\"\n");
+  Write("c.ph", "cps: 1\no1: s \"click*8\"\n");
+  std::ofstream(dir_ / "groovebox.toml", std::ios::app) << "[gpio]\ndebounce_polls = 4\n[gpio.buttons]\n17 = \"next\"\n";
+  const std::string fifo = (dir_ / "buttons").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  Start(4.0, {"--buttons", fifo});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  {
+    // A contact bouncing for a few milliseconds, then held, then released.
+    std::ofstream f(fifo);
+    f << "press 17\nrelease 17\npress 17\nrelease 17\npress 17\n" << std::flush;
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    f << "release 17\npress 17\nrelease 17\n" << std::flush;
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  }
+  json s = WaitFor([](const json& j) { return j["last_reload"].contains("swap_frame"); });
+  EXPECT_EQ(s["scene"], "b.ph") << "one switch, not three: " << s.dump();
+  EXPECT_EQ(s["swaps"].get<int>(), 1);
+  EXPECT_EQ(s["last_reload"]["swap_frame"].get<int64_t>() % kCycle, 0);
+  EXPECT_EQ(Wait(), 0);
+}
+
 TEST_F(DaemonTest, StopStartAndTheLastSceneIsRemembered) {
   Write("a.ph", "cps: 1\no1: s \"click*2\"\n");
   Write("b.ph", "cps: 1\no1: s \"click*4\"\n");
@@ -254,6 +280,9 @@ TEST_F(DaemonTest, UploadsOverSambaReloadOnTheCycleBoundaryAndBadOnesChangeNothi
   EXPECT_EQ(st["swaps"].get<int>(), 1) << "nothing changed";
   EXPECT_EQ(Wait(), 0);
   Smb(rig, port, "stop");
+  // smbd starts samba-dcerpcd itself and the rig's stop leaves it running;
+  // a stale one makes later smbclient calls wait ~30 s. Ours name our config.
+  (void)std::system(("pkill -f 'samba-dcerpcd.*" + rig + "' >/dev/null 2>&1").c_str());
   fs::remove_all(rig);
   auto on = RecordedOnsets();
   ASSERT_GT(on.size(), 10u);
