@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "firmware/engine/stream_fx.h"
-#include "firmware/lang/notes.h"
+#include "firmware/pattern/notes.h"
 
 namespace gb::fw {
 

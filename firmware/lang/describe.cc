@@ -1,7 +1,7 @@
 // Scene renderings (see describe.h).
 #include "firmware/lang/describe.h"
 
-#include "firmware/lang/notes.h"
+#include "firmware/pattern/notes.h"
 #include "firmware/pattern/events.h"
 
 #include <nlohmann/json.hpp>

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <sys/stat.h>
 
-#include "firmware/lang/notes.h"
+#include "firmware/pattern/notes.h"
 #include "firmware/pattern/mini.h"
 #include "firmware/pattern/transforms.h"
 

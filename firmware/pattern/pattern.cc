@@ -3,6 +3,8 @@
 // Map/List helpers) and stops early once ctx.failed().
 #include "firmware/pattern/pattern.h"
 
+#include "firmware/pattern/notes.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -1281,32 +1283,12 @@ void QueryOnsets(const Pattern& pat, QueryContext& ctx, const Span& span, HapLis
   }
 }
 
-// Note names for arithmetic: c4 = 0 (MIDI 60), letters a-g, #/s sharp, f/b flat.
+// Note names for arithmetic: semitones from c4 (MIDI 60).
 namespace {
 bool NoteNameToNumber(std::string_view s, double* out) {
-  if (s.empty()) return false;
-  static const int kBase[7] = {9, 11, 0, 2, 4, 5, 7};  // a b c d e f g
-  char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  if (c < 'a' || c > 'g') return false;
-  int semis = kBase[c - 'a'];
-  size_t i = 1;
-  while (i < s.size() && (s[i] == '#' || s[i] == 's' || s[i] == 'f' || s[i] == 'b')) {
-    semis += (s[i] == '#' || s[i] == 's') ? 1 : -1;
-    ++i;
-  }
-  int octave = 4;
-  if (i < s.size()) {
-    bool neg = false;
-    if (s[i] == '-') { neg = true; ++i; }
-    if (i >= s.size() || s.size() - i > 2) return false;  // octaves -99 .. 99
-    int o = 0;
-    for (; i < s.size(); ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      o = o * 10 + (s[i] - '0');
-    }
-    octave = neg ? -o : o;
-  }
-  *out = semis + (octave - 4) * 12;
+  std::optional<int> midi = NoteNameToMidi(s);
+  if (!midi) return false;
+  *out = *midi - 60;
   return true;
 }
 }  // namespace

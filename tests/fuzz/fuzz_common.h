@@ -11,6 +11,8 @@
 #include <tuple>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "dsp/arena.h"
 #include "firmware/pattern/events.h"
 #include "firmware/pattern/pattern.h"
@@ -90,8 +92,10 @@ inline void QueryAndCheck(const Pattern& pat) {
   EventsResult r = CollectOnsets(pat, span.begin, span.end, kArenaBytes);
   if (r.error.empty()) {
     if (r.events.size() != a.size()) Broken("CollectOnsets disagrees with QueryOnsets");
+    // What `groovebox events` prints and other tools parse: must be JSON
+    // (nlohmann rejects ill-formed UTF-8 too, as any strict reader does).
     std::string json = FormatEventsJson(r.events);
-    if (json.empty()) Broken("empty JSON");
+    if (!nlohmann::json::accept(json)) Broken("FormatEventsJson printed invalid JSON");
   }
 }
 

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "firmware/lang/describe.h"
-#include "firmware/lang/notes.h"
+#include "firmware/pattern/notes.h"
 #include "tests/firmware/lang/ph_test_util.h"
 
 namespace gb::fw {

@@ -1,5 +1,5 @@
 // Note-name and chord tables (see notes.h).
-#include "firmware/lang/notes.h"
+#include "firmware/pattern/notes.h"
 
 #include <cctype>
 #include <string>
