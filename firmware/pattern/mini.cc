@@ -53,6 +53,29 @@ bool JsNumber(std::string_view t, double* out) {
 
 namespace {
 
+// Offset of the first byte that does not start or continue a valid UTF-8
+// sequence (overlong forms and surrogates included), or npos.
+size_t InvalidUtf8At(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size() || c == 0xC0 || c == 0xC1 || c > 0xF4) return i;
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    if (n == 3) {
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return i;
+    }
+    if (n == 4) {
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return i;
+    }
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 struct Step {
   PatternRef pat;
   Rational weight{1};
@@ -80,6 +103,9 @@ class Parser {
   MiniResult Run() {
     if (s_.size() > lim_.max_length) Fail(0, "mini-notation string too long");
     if (s_.empty()) Fail(0, "expected a pattern but the string is empty (nothing to parse)");
+    // Words become JSON strings and names: they must be valid UTF-8.
+    if (size_t bad = InvalidUtf8At(s_); bad != std::string_view::npos)
+      Fail(bad, "invalid UTF-8 in the pattern (byte " + std::to_string(static_cast<unsigned char>(s_[bad])) + ")");
     SkipWs();
     if (AtEnd()) Fail(0, "expected a pattern but the string is only whitespace");
     Built b = StackOrChoose(Ctx::kTop);

@@ -62,6 +62,16 @@ TEST(Mini, FuzzFindingsStayFixed) {
   EXPECT_EQ(added.events[0].value_json, "5");
 }
 
+TEST(Mini, InvalidUtf8IsAnErrorAndValidUtf8Words) {
+  // tests/fuzz/regressions: invalid UTF-8 became invalid JSON.
+  EXPECT_EQ(ErrorOffset("bd \xff"), 3u);
+  EXPECT_EQ(ErrorOffset("bd caf\xc3"), 6u);
+  EXPECT_EQ(ErrorOffset("\xed\xa0\x80"), 0u) << "a UTF-16 surrogate";
+  auto ev = Events("caf\xc3\xa9 \xe2\x82\xac");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].value_json, "\"caf\xc3\xa9\"");
+}
+
 TEST(Mini, DeepNestingIsAnErrorNotAStackOverflow) {
   std::string deep(10000, '[');
   deep += "bd";
