@@ -59,7 +59,15 @@ std::string ClockFallbackLine(const Status& why, const std::vector<std::string>&
          why.message + "; " + card_list + "): playing on the silent real-time clock";
 }
 
+namespace {
+// alsa-lib prints its own diagnostics to stderr (e.g. "ALSA lib confmisc.c:855:
+// (parse_card) cannot find card '0'") on a machine with no sound card. Our
+// Status messages already say what failed, in one line: keep the log to that.
+void QuietAlsaLibErrors(const char*, int, const char*, int, const char*, ...) {}
+}  // namespace
+
 PlaybackChoice OpenPlaybackOrClock(const AudioConfig& config) {
+  snd_lib_error_set_handler(&QuietAlsaLibErrors);
   PlaybackChoice choice;
   const bool off = config.device == kNoPlaybackDevice;
   Status st = Status::Ok();
