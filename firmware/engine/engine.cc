@@ -332,7 +332,7 @@ void Engine::FillPatternInput(State& st, size_t i, const Rational& span_begin, s
   const EngineProgram& p = *st.program;
   float* out = st.input_buf[i];
   float last = st.pattern_last[i];
-  QueryContext ctx(st.query_arena, 1u << 16);
+  QueryContext ctx(st.query_arena, 1u << 16, 1u << 17);
   // The value in force at the block start (also for continuous patterns).
   HapList at(ctx);
   p.inputs[i].pattern->Query(ctx, Span{span_begin, span_begin}, at);
@@ -357,7 +357,7 @@ float Engine::ParamValue(State& st, const ParamRef& prm, const Rational& at) con
     case ParamRef::Kind::kConst: return prm.value;
     case ParamRef::Kind::kGlobal: return st.global_out[static_cast<size_t>(prm.global)][0];
     case ParamRef::Kind::kPattern: {
-      QueryContext ctx(st.query_arena, 1u << 12);
+      QueryContext ctx(st.query_arena, 1u << 12, 1u << 14);
       HapList h(ctx);
       prm.pattern->Query(ctx, Span{at, at}, h);
       for (const Hap& x : h)
@@ -372,7 +372,7 @@ void Engine::StartVoices(State& st, const EventGroup& g, const Rational& span_be
                          size_t frames) {
   const EngineProgram& p = *st.program;
   const Keys& k = K();
-  QueryContext ctx(st.query_arena, 1u << 18);
+  QueryContext ctx(st.query_arena, 1u << 18, 1u << 17);
   HapList on(ctx);
   QueryOnsets(*g.pattern, ctx, Span{span_begin, span_end}, on);
   if (ctx.failed()) ++stats_.query_errors;

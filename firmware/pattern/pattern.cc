@@ -14,6 +14,7 @@ namespace gb::fw {
 namespace {
 
 constexpr const char* kErrTooMany = "too many events in one query (limit reached)";
+constexpr const char* kErrTooComplex = "pattern too complex: the query did too much work (limit reached)";
 constexpr const char* kErrArena = "query arena exhausted";
 constexpr const char* kErrOverflow = "time arithmetic overflowed";
 
@@ -33,6 +34,11 @@ bool Intersect(const Span& a, const Span& b, Span* out) {
 // stays itself). Stops early when the query has failed.
 template <typename F>
 void ForEachCycle(QueryContext& ctx, const Span& span, F&& f) {
+  if (ctx.work_budget == 0) {
+    ctx.Fail(kErrTooComplex);
+    return;
+  }
+  --ctx.work_budget;
   if (span.begin == span.end) {
     f(span);
     return;
@@ -45,6 +51,11 @@ void ForEachCycle(QueryContext& ctx, const Span& span, F&& f) {
       ctx.Fail(kErrTooMany);
       return;
     }
+    if (ctx.work_budget == 0) {
+      ctx.Fail(kErrTooComplex);
+      return;
+    }
+    --ctx.work_budget;
     if (begin.Floor() == end_sam) {
       f(Span{begin, span.end});
       break;
@@ -815,6 +826,11 @@ class LingerNode final : public Pattern {
         for (Rational k = (x / len).Floor(); k * len < y || (x == y && k * len <= x);
              k = k + 1) {
           if (ctx.failed()) return;
+          if (ctx.work_budget == 0) {
+            ctx.Fail(kErrTooComplex);
+            return;
+          }
+          --ctx.work_budget;
           Span win{Max(x, k * len), Min(y, (k + 1) * len)};
           if (win.begin > win.end || (win.begin == win.end && x != y)) continue;
           Rational delta = c + k * len - (c + start);

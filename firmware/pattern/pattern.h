@@ -42,11 +42,14 @@ struct Hap {
 };
 
 struct QueryContext {
-  explicit QueryContext(dsp::Arena& a, uint32_t max_haps = 1u << 20)
-      : arena(&a), hap_budget(max_haps) {}
+  explicit QueryContext(dsp::Arena& a, uint32_t max_haps = 1u << 20, uint32_t max_steps = 1u << 22)
+      : arena(&a), hap_budget(max_haps), work_budget(max_steps) {}
   dsp::Arena* arena;
   const char* error = nullptr;  // first problem seen (static storage)
   uint32_t hap_budget;          // haps any list may still take in this query
+  // Loop steps (cycle pieces, repetitions) the query may still take: a
+  // pattern that makes no haps (`[~ ~]*1000000*1000000`) must still stop.
+  uint32_t work_budget;
   bool failed() const { return error != nullptr; }
   void Fail(const char* msg) {
     if (!error) error = msg;

@@ -273,6 +273,7 @@ TEST(PhErrors, HostileInputIsBounded) {
   EXPECT_NE(CompileErrorOf(big).find("file too large"), std::string::npos);
   EXPECT_NE(CompileErrorOf("o1: s \"bd*<1000000 1>\"").find("cannot be played"), std::string::npos);
   EXPECT_NE(CompileErrorOf("o1: s \"[bd*128]*64\"").find("too many events"), std::string::npos);
+  EXPECT_NE(CompileErrorOf("o1: s \"[bd*0 bd*0]*100000*100\"").find("too complex"), std::string::npos);
   std::string bytes = "o1: s \"bd\" \x01\xff";
   EXPECT_NE(CompileErrorOf(bytes).find("unexpected byte"), std::string::npos);
 }

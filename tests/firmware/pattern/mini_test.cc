@@ -72,6 +72,19 @@ TEST(Mini, InvalidUtf8IsAnErrorAndValidUtf8Words) {
   EXPECT_EQ(ev[0].value_json, "\"caf\xc3\xa9\"");
 }
 
+TEST(Mini, SilentButHugeStructureIsBoundedToo) {
+  // tests/fuzz/regressions: no haps, so only a work budget can stop these.
+  for (const char* m : {"[~ ~]*1000000*1000000", "[h*0 h*0]*100000*100"}) {
+    auto start = std::chrono::steady_clock::now();
+    auto r = CollectOnsets(*ParseMini(m).pattern, Rational(0), Rational(1));
+    EXPECT_NE(r.error.find("too complex"), std::string::npos) << m;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << m;
+  }
+  // An ordinary busy pattern is nowhere near the budget.
+  auto ok = CollectOnsets(*ParseMini("[bd*16, hh*32?, {a b c}%8](5,8)").pattern, Rational(0), Rational(64));
+  EXPECT_TRUE(ok.error.empty()) << ok.error;
+}
+
 TEST(Mini, DeepNestingIsAnErrorNotAStackOverflow) {
   std::string deep(10000, '[');
   deep += "bd";
