@@ -64,10 +64,38 @@ inline void CheckSplitQueries(const Pattern& pat, const HapList& whole) {
   if (a != b) Broken("onsets of a split query differ from the whole query's");
 }
 
+// The audio thread's own shape of query: one 128-frame block at 48 kHz and
+// 0.5625 cps (3/2000 cycle), here at 32 places spread over [0, kCycles). Each
+// block must return the whole query's onsets that start inside it; and since
+// the engine pays this per block, a pattern slow per block (not just per
+// cycle) is caught by libFuzzer's -timeout.
+inline void CheckBlockQueries(const Pattern& pat, const HapList& whole) {
+  static dsp::Arena arena(kArenaBytes);
+  const Rational block = Rational::Make(3, 2000);
+  for (int64_t k = 0; k < 8 * kCycles; ++k) {
+    const Span span{Rational::Make(k, 8), Rational::Make(k, 8) + block};
+    arena.Reset();
+    QueryContext ctx(arena, kHapBudget);
+    HapList got(ctx);
+    QueryOnsets(pat, ctx, span, got);
+    if (ctx.failed()) continue;
+    std::vector<OnsetKey> a, b;
+    for (const Hap& h : whole) {
+      if (h.part.begin < span.begin || !(h.part.begin < span.end)) continue;
+      a.emplace_back(h.whole.begin.num(), h.whole.begin.den(), h.whole.end.num(), h.whole.end.den(),
+                     ToJson(h.value));
+    }
+    AppendKeys(got, b);
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    if (a != b) Broken("onsets of a block query differ from the whole query's");
+  }
+}
+
 // Queries [0, kCycles) twice with QueryOnsets (the audio thread's call) and
 // once through CollectOnsets (the CLI's), checking what the sequencer relies
 // on: only onsets come back, inside the span, the same ones every time and
-// whether the span is queried whole or in pieces.
+// whether the span is queried whole, in pieces or block by block.
 inline void QueryAndCheck(const Pattern& pat) {
   static dsp::Arena arena_a(kArenaBytes), arena_b(kArenaBytes);
   const Span span{Rational(0), Rational(kCycles)};
@@ -89,6 +117,7 @@ inline void QueryAndCheck(const Pattern& pat) {
     if (h.part.end < h.part.begin) Broken("a hap's part ends before it begins");
   }
   CheckSplitQueries(pat, a);
+  CheckBlockQueries(pat, a);
   EventsResult r = CollectOnsets(pat, span.begin, span.end, kArenaBytes);
   if (r.error.empty()) {
     if (r.events.size() != a.size()) Broken("CollectOnsets disagrees with QueryOnsets");
