@@ -13,11 +13,14 @@ to BUILD_DIR/cross-batched/CTestTestfile.cmake and runs ctest there. Same
 cases, same properties, same emulator; each binary's TIMEOUT is the sum of
 its cases' TIMEOUTs (or ctest's --timeout when none has one).
 
-  tests/cross/batch_ctest.py BUILD_DIR [-j N] [--timeout S] [-- SELECTION...]
+  tests/cross/batch_ctest.py BUILD_DIR [-j N] [--timeout S] [--name NAME]
+                             [-- SELECTION...]
 
+BUILD_DIR may be a build tree or one of its test folders (build-armhf/tests/dsp).
 SELECTION is passed to ctest when listing (-R, -E, -L, -LE). Prints ctest's
 own summary (one line per binary), then a closing line counting GoogleTest
-cases, "DIR: N passed, N failed, N skipped". Exits with ctest's status.
+cases (plus one per other test), "NAME: N passed, N failed, N skipped", NAME
+defaulting to BUILD_DIR's last component. Exits with ctest's status.
 """
 import json
 import os
@@ -62,7 +65,7 @@ def gtest_split(command):
 
 
 def main(argv):
-    jobs, timeout, selection, args = "2", "1800", [], list(argv)
+    jobs, timeout, name, selection, args = "2", "1800", None, [], list(argv)
     if "--" in args:
         cut = args.index("--")
         args, selection = args[:cut], args[cut + 1:]
@@ -75,6 +78,8 @@ def main(argv):
             jobs = args.pop(0)
         elif opt == "--timeout":
             timeout = args.pop(0)
+        elif opt == "--name":
+            name = args.pop(0)
         else:
             sys.exit(f"batch_ctest: unknown argument {opt}")
 
@@ -112,25 +117,25 @@ def main(argv):
     names = set()
     for g in groups.values():
         base = os.path.basename(g["command"][-1])
-        name, n = base, 2
-        while name in names:
-            name, n = f"{base}#{n}", n + 1
-        names.add(name)
+        tname, n = base, 2
+        while tname in names:
+            tname, n = f"{base}#{n}", n + 1
+        names.add(tname)
         cmd = g["command"] + ["--gtest_filter=" + ":".join(g["filters"])]
         props = dict(g["props"])
         if g["wd"]:
             props["WORKING_DIRECTORY"] = g["wd"]
         if g["timed"]:
             props["TIMEOUT"] = str(int(g["timeout"]))
-        lines.append(f"add_test({bracket(name)} {' '.join(bracket(a) for a in cmd)})\n")
+        lines.append(f"add_test({bracket(tname)} {' '.join(bracket(a) for a in cmd)})\n")
         if props:
             kv = " ".join(f"{k} {bracket(v)}" for k, v in sorted(props.items()))
-            lines.append(f"set_tests_properties({bracket(name)} PROPERTIES {kv})\n")
-    for name, command, props in singles:
-        lines.append(f"add_test({bracket(name)} {' '.join(bracket(a) for a in command)})\n")
+            lines.append(f"set_tests_properties({bracket(tname)} PROPERTIES {kv})\n")
+    for tname, command, props in singles:
+        lines.append(f"add_test({bracket(tname)} {' '.join(bracket(a) for a in command)})\n")
         if props:
             kv = " ".join(f"{k} {bracket(prop_value(v))}" for k, v in sorted(props.items()))
-            lines.append(f"set_tests_properties({bracket(name)} PROPERTIES {kv})\n")
+            lines.append(f"set_tests_properties({bracket(tname)} PROPERTIES {kv})\n")
     with open(os.path.join(out_dir, "CTestTestfile.cmake"), "w") as f:
         f.writelines(lines)
     cases = sum(len(g["filters"]) for g in groups.values())
@@ -141,7 +146,7 @@ def main(argv):
                              "--timeout", timeout], stdout=subprocess.PIPE, text=True,
                             errors="replace")
     results = {}  # plain test name -> ctest's verdict
-    single_names = {name for name, _, _ in singles}
+    single_names = {t for t, _, _ in singles}
     verdict = re.compile(r"^\s*\d+/\d+ Test +#\d+: (.*?) \.*\s*(\**\S.*?)\s+[\d.]+ sec\s*$")
     for line in proc.stdout:
         sys.stdout.write(line)
@@ -175,7 +180,7 @@ def main(argv):
             failed += 1
     if status != 0 and failed == 0:
         failed = 1
-    print(f"{os.path.basename(build)}: {passed} passed, {failed} failed, {skipped} skipped",
+    print(f"{name or os.path.basename(build)}: {passed} passed, {failed} failed, {skipped} skipped",
           flush=True)
     return status
 

@@ -73,7 +73,7 @@ built=$(date +%s)
 
 status=0
 if [ "$mode" = ci ]; then
-  python3 tests/cross/batch_ctest.py "$build_dir" -j "$jobs" \
+  python3 tests/cross/batch_ctest.py "$build_dir" -j "$jobs" --name arm64 \
     --timeout "${GB_CROSS_TEST_TIMEOUT:-1800}" -- "${select[@]}" -LE soak "$@" || status=$?
 else
   ctest --test-dir "$build_dir" -j"$jobs" --output-on-failure \
