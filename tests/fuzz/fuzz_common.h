@@ -21,6 +21,12 @@ namespace gb::fw::fuzz {
 
 constexpr size_t kArenaBytes = 1u << 20;  // the audio thread's arena is of this order
 constexpr uint32_t kHapBudget = 20000;
+// Loop steps per query. The engine's default (1 << 22) takes about a second
+// to run out in a release build and several under ASan, and the harness makes
+// 40-odd queries per input: with it, every pattern that merely hits the limit
+// would read as a -timeout. 1 << 18 still dwarfs what a playable pattern
+// needs over 4 cycles.
+constexpr uint32_t kWorkBudget = 1u << 18;
 constexpr int64_t kCycles = 4;
 
 [[noreturn]] inline void Broken(const char* what) {
@@ -53,7 +59,7 @@ inline void CheckSplitQueries(const Pattern& pat, const HapList& whole) {
   AppendKeys(whole, a);
   for (size_t i = 0; i + 1 < std::size(kCuts); ++i) {
     arena.Reset();
-    QueryContext ctx(arena, kHapBudget);
+    QueryContext ctx(arena, kHapBudget, kWorkBudget);
     HapList part(ctx);
     QueryOnsets(pat, ctx, Span{kCuts[i], kCuts[i + 1]}, part);
     if (ctx.failed()) return;  // a limit reached on one piece: nothing to compare
@@ -75,7 +81,7 @@ inline void CheckBlockQueries(const Pattern& pat, const HapList& whole) {
   for (int64_t k = 0; k < 8 * kCycles; ++k) {
     const Span span{Rational::Make(k, 8), Rational::Make(k, 8) + block};
     arena.Reset();
-    QueryContext ctx(arena, kHapBudget);
+    QueryContext ctx(arena, kHapBudget, kWorkBudget);
     HapList got(ctx);
     QueryOnsets(pat, ctx, span, got);
     if (ctx.failed()) continue;
@@ -101,7 +107,7 @@ inline void QueryAndCheck(const Pattern& pat) {
   const Span span{Rational(0), Rational(kCycles)};
   arena_a.Reset();
   arena_b.Reset();
-  QueryContext ca(arena_a, kHapBudget), cb(arena_b, kHapBudget);
+  QueryContext ca(arena_a, kHapBudget, kWorkBudget), cb(arena_b, kHapBudget, kWorkBudget);
   HapList a(ca), b(cb);
   QueryOnsets(pat, ca, span, a);
   QueryOnsets(pat, cb, span, b);
