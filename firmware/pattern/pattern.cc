@@ -426,15 +426,44 @@ void ForEachStep(QueryContext& ctx, const Span& span, int64_t n, F&& f) {
 class EuclidNode final : public Pattern {
  public:
   EuclidNode(PatternRef pat, PatternRef k, PatternRef n, PatternRef r)
-      : pat_(std::move(pat)), args_{std::move(k), std::move(n), std::move(r)} {}
+      : pat_(std::move(pat)), args_{std::move(k), std::move(n), std::move(r)} {
+    // Constant pulses and steps (the usual `bd(3,8)`): the rhythm is computed
+    // once here, not on every block's query (Bjorklund is O(n^2/k)).
+    const Value* kv = args_[0]->ConstValue();
+    const Value* nv = args_[1]->ConstValue();
+    int64_t pulses, steps;
+    if (kv && nv && ToInt(*kv, &pulses) && ToInt(*nv, &steps) && steps > 0 && steps <= 4096 &&
+        (pulses < 0 ? -pulses : pulses) <= steps) {
+      bool bits[4096];
+      if (BjorklundInto(pulses, steps, bits)) {
+        cached_k_ = pulses;
+        cached_n_ = steps;
+        cached_bits_.assign(bits, bits + steps);
+      }
+    }
+  }
   void Query(QueryContext& ctx, const Span& span, HapList& out) const override {
     WithArgs<3>(ctx, span, args_, [&](const Span& s, const Value* v) {
       int64_t k, n, r = 0;
       if (!ToInt(v[0], &k) || !ToInt(v[1], &n)) return;
       if (v[2].is_number() && !ToInt(v[2], &r)) return;
       if (n <= 0 || n > 4096 || (k < 0 ? -k : k) > n) return;
-      bool bits[4096];
-      if (!BjorklundInto(k, n, bits)) return;
+      bool computed[4096];
+      const bool* bits;
+      if (k == cached_k_ && n == cached_n_) {
+        bits = reinterpret_cast<const bool*>(cached_bits_.data());
+      } else {
+        // Patterned arguments: computed per query, and charged to the work
+        // budget by its cost so a huge step count cannot blow the deadline.
+        const uint64_t cost = static_cast<uint64_t>(n) * static_cast<uint64_t>(n / std::max<int64_t>(k < 0 ? -k : k, 1) + 1) / 16 + 1;
+        if (cost > ctx.work_budget) {
+          ctx.Fail("pattern too complex: the query did too much work (limit reached)");
+          return;
+        }
+        ctx.work_budget -= static_cast<uint32_t>(cost);
+        if (!BjorklundInto(k, n, computed)) return;
+        bits = computed;
+      }
       // Strudel rotates with JavaScript's slice(-r) semantics: |r| >= n is a no-op.
       int64_t m = -r;
       int64_t start = m < 0 ? std::max<int64_t>(n + m, 0) : std::min<int64_t>(m, n);
@@ -448,6 +477,8 @@ class EuclidNode final : public Pattern {
  private:
   PatternRef pat_;
   PatternRef args_[3];
+  int64_t cached_k_ = 0, cached_n_ = -1;
+  std::vector<uint8_t> cached_bits_;  // one byte per step, read as bool
 };
 
 // Strudel's bjork(): the Bjorklund recursion on groups, flattened. Works on

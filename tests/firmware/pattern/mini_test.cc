@@ -85,6 +85,33 @@ TEST(Mini, SilentButHugeStructureIsBoundedToo) {
   EXPECT_TRUE(ok.error.empty()) << ok.error;
 }
 
+TEST(Mini, LongEuclidRhythmsCostLittlePerBlock) {
+  // tests/fuzz/regressions: hh(2,4096) recomputed its rhythm on every query
+  // (20 ms per 128-frame block). Constant arguments are now computed once.
+  auto pat = ParseMini("hh(2,4096)").pattern;
+  dsp::Arena arena(1 << 20);
+  const Rational block = Rational::Make(3, 2000);
+  Rational t(0);
+  size_t events = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 2000; ++i) {
+    arena.Reset();
+    QueryContext ctx(arena, 1u << 18, 1u << 17);
+    HapList out(ctx);
+    QueryOnsets(*pat, ctx, Span{t, t + block}, out);
+    ASSERT_FALSE(ctx.failed()) << ctx.error;
+    events += out.size();
+    t = t + block;
+  }
+  EXPECT_EQ(events, 6u) << "2 pulses per cycle over 3 cycles";
+  // Not a timing threshold on our speed: a guard against the quadratic path
+  // (before the fix, 2000 blocks took about 40 s of CPU).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  // Patterned long rhythms are charged to the work budget instead.
+  auto r = CollectOnsets(*ParseMini("hh(2,<4096 4095>)").pattern, Rational(0), Rational(2));
+  EXPECT_TRUE(r.error.empty() || r.error.find("too complex") != std::string::npos) << r.error;
+}
+
 TEST(Mini, DeepNestingIsAnErrorNotAStackOverflow) {
   std::string deep(10000, '[');
   deep += "bd";
