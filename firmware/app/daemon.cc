@@ -553,8 +553,6 @@ class Daemon {
     std::vector<float*> chans;
     for (auto& b : bufs) chans.push_back(b.data());
     std::vector<float> inter(channels_ * period_);
-    const double deadline = 1e6 * static_cast<double>(period_) / rate_;
-    (void)deadline;
     while (running_.load(std::memory_order_relaxed)) {
       const auto t0 = Clock::now();
       engine_->RenderChannels(period_, chans.data(), channels_);

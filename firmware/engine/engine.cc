@@ -510,8 +510,7 @@ void Engine::RenderChannels(size_t frames, float* const* chans, size_t channels)
   size_t done = 0;
   while (done < frames) {
     size_t n = frames - done;
-    if (State* p = pending_.load(std::memory_order_acquire)) {
-      (void)p;
+    if (pending_.load(std::memory_order_acquire) != nullptr) {
       if (pending_frame_ < 0) {
         if (!current_ || pending_at_.kind == SwapAt::Kind::kImmediate) {
           pending_frame_ = frame_;
