@@ -532,10 +532,10 @@ void Engine::RenderChannels(size_t frames, float* const* chans, size_t channels)
     }
     float* sub[64];
     for (size_t c = 0; c < channels; ++c) sub[c] = chans[c] + done;
-    if (current_) RenderState(*current_, n, sub, channels, true, 0);
+    if (current_) RenderState(*current_, n, sub, channels, true);
     for (State*& r : retiring_) {
       if (!r) continue;
-      RenderState(*r, n, sub, channels, false, 0);
+      RenderState(*r, n, sub, channels, false);
       r->retired_frames += static_cast<int64_t>(n);
       // Retire once its voices are done and its tails have been quiet for
       // 2 s (or after 60 s whatever happens).
@@ -552,7 +552,7 @@ void Engine::RenderChannels(size_t frames, float* const* chans, size_t channels)
   ++stats_.blocks;
 }
 
-void Engine::RenderState(State& st, size_t frames, float* const* chans, size_t channels, bool live, int) {
+void Engine::RenderState(State& st, size_t frames, float* const* chans, size_t channels, bool live) {
   const EngineProgram& p = *st.program;
   float* left = chans[0];
   float* right = chans[1];

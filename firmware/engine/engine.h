@@ -106,7 +106,7 @@ class Engine {
 
  private:
   static constexpr size_t kMaxRetiring = 4;
-  void RenderState(State& st, size_t frames, float* const* chans, size_t channels, bool live, int fade);
+  void RenderState(State& st, size_t frames, float* const* chans, size_t channels, bool live);
   void StartVoices(State& st, const EventGroup& g, const Rational& span_begin, const Rational& span_end,
                    size_t frames);
   void FillPatternInput(State& st, size_t input, const Rational& span_begin, size_t frames);
