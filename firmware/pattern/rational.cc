@@ -52,7 +52,7 @@ void RaiseTimeOverflow() { t_overflow = true; }
 Rational Rational::FromWide(Int128 n, Int128 d) {
   if (d == 0) {
     t_overflow = true;
-    return Rational(n < 0 ? -kMax : kMax);
+    return Rational(n < 0 ? -INT64_MAX : INT64_MAX);
   }
   if (d < 0) {
     n = -n;
@@ -74,7 +74,7 @@ Rational Rational::FromWide(Int128 n, Int128 d) {
     t_overflow = true;
     // Saturate to the nearest representable magnitude, keeping the sign.
     if (d > kMax) return Rational(0, 1, 0);
-    return Rational(n < 0 ? -kMax : kMax);
+    return Rational(n < 0 ? -INT64_MAX : INT64_MAX);
   }
   return Rational(static_cast<int64_t>(n), static_cast<int64_t>(d), 0);
 }

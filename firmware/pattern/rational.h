@@ -12,11 +12,20 @@
 #include <string>
 #include <string_view>
 
+#include "firmware/pattern/wide_int.h"
+
 namespace gb::fw {
 
-// 128-bit intermediates (a GCC/Clang extension, hence __extension__).
+// 128-bit intermediates: the compiler's __int128 (a GCC/Clang extension,
+// hence __extension__) where it has one, two 64-bit halves where it has not
+// (32-bit ARM). GB_PORTABLE_INT128 forces the portable type for tests.
+#if defined(__SIZEOF_INT128__) && !defined(GB_PORTABLE_INT128)
 __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
+#else
+using Int128 = WideInt<true>;
+using UInt128 = WideInt<false>;
+#endif
 
 class Rational {
  public:

@@ -541,9 +541,10 @@ TEST(WatchMode, NetworkAndFuseMagicsPoll) {
   EXPECT_TRUE(IsRemoteFsMagic(0x517B));
   // f_type sign-extended from 32 bits on some ABIs.
   EXPECT_TRUE(IsRemoteFsMagic(static_cast<long>(static_cast<int32_t>(0xFF534D42u))));
-  for (long local : {0xEF53L /*ext4*/, 0x01021994L /*tmpfs*/, 0x9123683EL /*btrfs*/,
-                     0x794C7630L /*overlayfs*/, 0x58465342L /*xfs*/}) {
-    EXPECT_FALSE(IsRemoteFsMagic(local)) << std::hex << local;
+  // Unsigned literals: 0x9123683E does not fit a 32-bit long (armhf).
+  for (unsigned long local : {0xEF53UL /*ext4*/, 0x01021994UL /*tmpfs*/, 0x9123683EUL /*btrfs*/,
+                              0x794C7630UL /*overlayfs*/, 0x58465342UL /*xfs*/}) {
+    EXPECT_FALSE(IsRemoteFsMagic(static_cast<long>(local))) << std::hex << local;
   }
 }
 
