@@ -15,6 +15,8 @@
 #include <xmmintrin.h>
 #endif
 
+#include "dsp/rt_thread.h"
+
 namespace gb::dsp {
 
 namespace {
@@ -130,6 +132,7 @@ WorkerPool::WorkerPool(const WorkerPoolOptions& options) : options_(options) {
       // reporting in could miss the destructor's bump and sleep forever.)
       started_.fetch_add(1, std::memory_order_release);
       started_.notify_all();
+      const rt::RealtimeScope realtime;  // from here on: no allocation, no lock
       WorkerMain(/*seen=*/0);
     });
   }
