@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "drivers/audio/sample_convert.h"
+#include "dsp/rt_thread.h"
 
 namespace gb::drivers {
 namespace {
@@ -216,6 +217,7 @@ void AlsaSink::EnterLost(int err) {
 }
 
 void AlsaSink::PaceDropped(size_t frames) {
+  const rt::DeviceScope device;  // the pacer's sleep stands in for the device
   internal::Bump(frames_dropped_, frames);
   pacer_.Advance(frames);
 }
@@ -241,6 +243,7 @@ WriteResult AlsaSink::Write(const float* interleaved, size_t frames) {
     ConvertFromFloat(interleaved + done * channels, chunk * channels, format_.fmt, convert_.data());
     size_t offset = 0;
     while (offset < chunk) {
+      const rt::DeviceScope device;  // alsa-lib's write, wait and recovery: the allowed blocking
       snd_pcm_sframes_t n =
           snd_pcm_writei(pcm_, convert_.data() + offset * bytes_per_frame_, chunk - offset);
       if (n > 0) {

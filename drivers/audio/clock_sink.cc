@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "dsp/rt_thread.h"
+
 namespace gb::drivers {
 
 Status ClockSink::Open(const AudioConfig& config) {
@@ -27,7 +29,11 @@ void ClockSink::Close() { open_.store(false, std::memory_order_release); }
 
 WriteResult ClockSink::Write(const float* /*interleaved*/, size_t frames) {
   if (!open_.load(std::memory_order_acquire)) return WriteResult::kNotOpen;
-  const bool on_time = pacer_.Advance(frames);
+  bool on_time;
+  {
+    const rt::DeviceScope device;  // the clock's sleep is this sink's device wait
+    on_time = pacer_.Advance(frames);
+  }
   internal::Bump(frames_written_, frames);
   if (on_time) return WriteResult::kOk;
   internal::Bump(xruns_);

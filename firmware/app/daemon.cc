@@ -38,6 +38,7 @@
 #include "drivers/wav_writer.h"
 #include "drivers/watch/watch_mode.h"
 #include "dsp/kit/builtin_kit.h"
+#include "dsp/rt_thread.h"
 #include "firmware/app/sounds.h"
 #include "firmware/engine/engine.h"
 #include "firmware/lang/ph_compile.h"
@@ -553,6 +554,9 @@ class Daemon {
     std::vector<float*> chans;
     for (auto& b : bufs) chans.push_back(b.data());
     std::vector<float> inter(channels_ * period_);
+    // Set up above; from here to the end of the loop: no allocation, no lock,
+    // no log, no syscall but the device write (tests/firmware/app/daemon_rt_test.cc).
+    const rt::RealtimeScope realtime;
     while (running_.load(std::memory_order_relaxed)) {
       const auto t0 = Clock::now();
       engine_->RenderChannels(period_, chans.data(), channels_);
