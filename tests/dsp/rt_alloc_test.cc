@@ -1,8 +1,7 @@
 // Real-time safety proof: this binary replaces operator new/delete and the C
-// allocator with counting versions, then asserts that rendering 1000 blocks of
-// a busy workload on the pool (after Prepare) allocates and frees nothing, on
-// the calling thread or on any worker.
-#include <malloc.h>
+// allocator with counting versions (tests/support/rt_counter.h), then asserts
+// that rendering 1000 blocks of a busy workload on the pool (after Prepare)
+// allocates and frees nothing, on the calling thread or on any worker.
 #include <pthread.h>
 
 #include <atomic>
@@ -14,101 +13,7 @@
 
 #include "dsp/workload.h"
 #include "gtest/gtest.h"
-
-// glibc's allocator entry points, which the replacements below forward to.
-extern "C" {
-void* __libc_malloc(size_t);
-void* __libc_calloc(size_t, size_t);
-void* __libc_realloc(void*, size_t);
-void __libc_free(void*);
-void* __libc_memalign(size_t, size_t);
-}
-
-namespace {
-
-std::atomic<bool> g_counting{false};
-std::atomic<size_t> g_calls{0};
-
-inline void Count() {
-  if (g_counting.load(std::memory_order_relaxed)) {
-    g_calls.fetch_add(1, std::memory_order_relaxed);
-  }
-}
-
-void* NewOrThrow(size_t n) {
-  Count();
-  void* p = __libc_malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-
-void* AlignedNewOrThrow(size_t n, std::align_val_t a) {
-  Count();
-  void* p = __libc_memalign(static_cast<size_t>(a), n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-
-}  // namespace
-
-extern "C" {
-void* malloc(size_t n) {
-  Count();
-  return __libc_malloc(n);
-}
-void* calloc(size_t n, size_t size) {
-  Count();
-  return __libc_calloc(n, size);
-}
-void* realloc(void* p, size_t n) {
-  Count();
-  return __libc_realloc(p, n);
-}
-void free(void* p) {
-  if (p != nullptr) Count();
-  __libc_free(p);
-}
-void* memalign(size_t align, size_t n) {
-  Count();
-  return __libc_memalign(align, n);
-}
-void* aligned_alloc(size_t align, size_t n) {
-  Count();
-  return __libc_memalign(align, n);
-}
-int posix_memalign(void** out, size_t align, size_t n) {
-  Count();
-  *out = __libc_memalign(align, n);
-  return *out == nullptr ? ENOMEM : 0;
-}
-}
-
-void* operator new(size_t n) { return NewOrThrow(n); }
-void* operator new[](size_t n) { return NewOrThrow(n); }
-void* operator new(size_t n, const std::nothrow_t&) noexcept {
-  Count();
-  return __libc_malloc(n == 0 ? 1 : n);
-}
-void* operator new[](size_t n, const std::nothrow_t&) noexcept {
-  Count();
-  return __libc_malloc(n == 0 ? 1 : n);
-}
-void* operator new(size_t n, std::align_val_t a) {
-  return AlignedNewOrThrow(n, a);
-}
-void* operator new[](size_t n, std::align_val_t a) {
-  return AlignedNewOrThrow(n, a);
-}
-void operator delete(void* p) noexcept { free(p); }
-void operator delete[](void* p) noexcept { free(p); }
-void operator delete(void* p, size_t) noexcept { free(p); }
-void operator delete[](void* p, size_t) noexcept { free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { free(p); }
-void operator delete(void* p, size_t, std::align_val_t) noexcept { free(p); }
-void operator delete[](void* p, size_t, std::align_val_t) noexcept {
-  free(p);
-}
+#include "tests/support/rt_counter.h"
 
 namespace gb::dsp {
 namespace {
@@ -116,21 +21,26 @@ namespace {
 // Counts heap calls made on any thread while alive.
 class CountAllocations {
  public:
-  CountAllocations() {
-    g_calls.store(0);
-    g_counting.store(true);
-  }
-  ~CountAllocations() { g_counting.store(false); }
-  size_t calls() const { return g_calls.load(); }
+  size_t calls() const { return counting_.allocs(); }
+
+ private:
+  test_support::CountRtCalls counting_{test_support::CountThreads::kAll};
 };
 
 TEST(RtAlloc, TheCounterSeesNewMallocAndOtherThreads) {
   size_t calls;
   {
     CountAllocations count;
-    delete new int(3);
-    free(malloc(10));
-    std::thread([] { delete[] new char[100]; }).join();
+    // Through volatile pointers: the compiler may drop a new/delete or
+    // malloc/free pair it can see whole.
+    int* volatile i = new int(3);
+    delete i;
+    void* volatile p = malloc(10);
+    free(p);
+    std::thread([] {
+      char* volatile c = new char[100];
+      delete[] c;
+    }).join();
     calls = count.calls();
   }
   EXPECT_GE(calls, 6u);

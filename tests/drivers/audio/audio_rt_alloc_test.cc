@@ -5,8 +5,6 @@
 // unpaced PCM, and on AlsaSink over the paced JACK device, xrun recovery
 // included. The 60-second soak (ctest label "soak") runs here too, so it also
 // proves a minute of playback with 0 xruns allocates nothing.
-#include <malloc.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,104 +17,16 @@
 #include "gtest/gtest.h"
 #include "tests/drivers/audio/audio_test_util.h"
 #include "tests/drivers/audio/jack_rig.h"
-
-extern "C" {
-void* __libc_malloc(size_t);
-void* __libc_calloc(size_t, size_t);
-void* __libc_realloc(void*, size_t);
-void __libc_free(void*);
-void* __libc_memalign(size_t, size_t);
-}
+#include "tests/support/rt_counter.h"
 
 namespace {
-
 // Per thread: JACK's own client thread inside this process is not the audio
-// thread under test. Initial-exec TLS in the executable: reading it never allocates.
-thread_local bool t_counting = false;
-thread_local size_t t_calls = 0;
-
-inline void Count() {
-  if (t_counting) ++t_calls;
-}
-
+// thread under test.
 struct CountScope {
-  CountScope() {
-    t_calls = 0;
-    t_counting = true;
-  }
-  ~CountScope() { t_counting = false; }
-  size_t calls() const { return t_calls; }
+  gb::test_support::CountRtCalls counting{gb::test_support::CountThreads::kThisThread};
+  size_t calls() const { return counting.allocs(); }
 };
-
-void* NewOrThrow(size_t n) {
-  Count();
-  void* p = __libc_malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void* AlignedNewOrThrow(size_t n, std::align_val_t a) {
-  Count();
-  void* p = __libc_memalign(static_cast<size_t>(a), n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-
 }  // namespace
-
-extern "C" {
-void* malloc(size_t n) {
-  Count();
-  return __libc_malloc(n);
-}
-void* calloc(size_t n, size_t size) {
-  Count();
-  return __libc_calloc(n, size);
-}
-void* realloc(void* p, size_t n) {
-  Count();
-  return __libc_realloc(p, n);
-}
-void free(void* p) {
-  if (p != nullptr) Count();
-  __libc_free(p);
-}
-void* memalign(size_t align, size_t n) {
-  Count();
-  return __libc_memalign(align, n);
-}
-void* aligned_alloc(size_t align, size_t n) {
-  Count();
-  return __libc_memalign(align, n);
-}
-int posix_memalign(void** out, size_t align, size_t n) {
-  Count();
-  void* p = __libc_memalign(align, n);
-  if (p == nullptr) return ENOMEM;
-  *out = p;
-  return 0;
-}
-}
-
-void* operator new(size_t n) { return NewOrThrow(n); }
-void* operator new[](size_t n) { return NewOrThrow(n); }
-void* operator new(size_t n, const std::nothrow_t&) noexcept {
-  Count();
-  return __libc_malloc(n == 0 ? 1 : n);
-}
-void* operator new[](size_t n, const std::nothrow_t&) noexcept {
-  Count();
-  return __libc_malloc(n == 0 ? 1 : n);
-}
-void* operator new(size_t n, std::align_val_t a) { return AlignedNewOrThrow(n, a); }
-void* operator new[](size_t n, std::align_val_t a) { return AlignedNewOrThrow(n, a); }
-void operator delete(void* p) noexcept { free(p); }
-void operator delete[](void* p) noexcept { free(p); }
-void operator delete(void* p, size_t) noexcept { free(p); }
-void operator delete[](void* p, size_t) noexcept { free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { free(p); }
-void operator delete(void* p, size_t, std::align_val_t) noexcept { free(p); }
-void operator delete[](void* p, size_t, std::align_val_t) noexcept { free(p); }
 
 namespace gb::drivers {
 namespace {

@@ -2,54 +2,14 @@
 // starting and stealing, chords, filters, signal buses, random patterns), no
 // heap allocation and no mutex lock happens on the audio thread or on any
 // worker. The global allocator and pthread_mutex_lock are replaced by counting
-// versions for the whole process; counting is switched on around Render only.
-#include <dlfcn.h>
-#include <pthread.h>
-
-#include <atomic>
-#include <cstdlib>
-#include <new>
+// versions for the whole process (tests/support/rt_counter.h); counting is
+// switched on, for every thread, around Render only.
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "tests/firmware/engine/engine_test_util.h"
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<int> g_allocs{0};
-std::atomic<int> g_locks{0};
-}  // namespace
-
-void* operator new(size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t n) { return operator new(n); }
-void* operator new(size_t n, std::align_val_t a) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1);
-  if (void* p = std::aligned_alloc(static_cast<size_t>(a), (n + static_cast<size_t>(a) - 1) & ~(static_cast<size_t>(a) - 1))) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t n, std::align_val_t a) { return operator new(n, a); }
-void operator delete(void* p) noexcept {
-  if (p && g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1);
-  std::free(p);
-}
-void operator delete[](void* p) noexcept { operator delete(p); }
-void operator delete(void* p, size_t) noexcept { operator delete(p); }
-void operator delete[](void* p, size_t) noexcept { operator delete(p); }
-void operator delete(void* p, std::align_val_t) noexcept { operator delete(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { operator delete(p); }
-void operator delete(void* p, size_t, std::align_val_t) noexcept { operator delete(p); }
-void operator delete[](void* p, size_t, std::align_val_t) noexcept { operator delete(p); }
-
-extern "C" int pthread_mutex_lock(pthread_mutex_t* m) {
-  using Fn = int (*)(pthread_mutex_t*);
-  static Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
-  if (g_counting.load(std::memory_order_relaxed)) g_locks.fetch_add(1);
-  return real(m);
-}
+#include "tests/support/rt_counter.h"
 
 namespace gb::fw {
 namespace {
@@ -79,23 +39,20 @@ void RenderCounting(size_t threads, int* allocs, int* locks, uint32_t* peak_voic
   ASSERT_TRUE(e.SetProgram(p, &err)) << err;
   std::vector<float> l(128), r(128);
   e.Render(128, l.data(), r.data());  // warm-up block
-  g_allocs = 0;
-  g_locks = 0;
-  g_counting = true;
-  for (int b = 0; b < 3000; ++b) e.Render(128, l.data(), r.data());
-  g_counting = false;
-  *allocs = g_allocs;
-  *locks = g_locks;
+  {
+    test_support::CountRtCalls counting;
+    for (int b = 0; b < 3000; ++b) e.Render(128, l.data(), r.data());
+    *allocs = static_cast<int>(counting.allocs());
+    *locks = static_cast<int>(counting.locks());
+  }
   *peak_voices = e.stats().peak_voices;
 }
 
 TEST(EngineRealTime, CountersWork) {
-  int before = g_allocs;
-  g_counting = true;
+  test_support::CountRtCalls counting;
   auto* v = new std::vector<int>(10);
   delete v;
-  g_counting = false;
-  EXPECT_GE(g_allocs - before, 2);
+  EXPECT_GE(counting.allocs(), 2u);
 }
 
 TEST(EngineRealTime, NoAllocationOrLockWhileRenderingOneThread) {
@@ -138,14 +95,13 @@ TEST(EngineRealTime, NoAllocationOrLockAcross100Swaps) {
     auto st = e.Load(programs[static_cast<size_t>(k) % programs.size()], &err);
     ASSERT_TRUE(st) << err;
     ASSERT_TRUE(e.PostSwap(st, SwapAt{k % 2 ? SwapAt::Kind::kImmediate : SwapAt::Kind::kBeat, 1}));
-    g_allocs = 0;
-    g_locks = 0;
-    g_counting = true;
-    for (int b = 0; b < 200 && e.SwapPending(); ++b) e.Render(128, l.data(), r.data());
-    for (int b = 0; b < 20; ++b) e.Render(128, l.data(), r.data());
-    g_counting = false;
-    allocs += g_allocs;
-    locks += g_locks;
+    {
+      test_support::CountRtCalls counting;
+      for (int b = 0; b < 200 && e.SwapPending(); ++b) e.Render(128, l.data(), r.data());
+      for (int b = 0; b < 20; ++b) e.Render(128, l.data(), r.data());
+      allocs += static_cast<int>(counting.allocs());
+      locks += static_cast<int>(counting.locks());
+    }
     e.CollectGarbage();
     swaps = e.swaps_done();
   }

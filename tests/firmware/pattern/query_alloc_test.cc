@@ -2,7 +2,6 @@
 // allocation and no lock, only the caller's arena. This test replaces the
 // global allocator and pthread_mutex_lock with counting versions and queries a
 // dense, realistic pattern block after block.
-#include <dlfcn.h>
 #include <pthread.h>
 
 #include <atomic>
@@ -13,44 +12,14 @@
 
 #include "firmware/pattern/mini.h"
 #include "firmware/pattern/transforms.h"
-
-namespace {
-thread_local bool t_counting = false;
-std::atomic<int> g_allocs{0};
-std::atomic<int> g_locks{0};
-}  // namespace
-
-void* operator new(size_t n) {
-  if (t_counting) g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept {
-  if (t_counting && p) g_allocs.fetch_add(1, std::memory_order_relaxed);
-  std::free(p);
-}
-void operator delete[](void* p) noexcept { operator delete(p); }
-void operator delete(void* p, size_t) noexcept { operator delete(p); }
-void operator delete[](void* p, size_t) noexcept { operator delete(p); }
-
-extern "C" int pthread_mutex_lock(pthread_mutex_t* m) {
-  using Fn = int (*)(pthread_mutex_t*);
-  static Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
-  if (t_counting) g_locks.fetch_add(1, std::memory_order_relaxed);
-  return real(m);
-}
+#include "tests/support/rt_counter.h"
 
 namespace gb::fw {
 namespace {
 
+// Counts on the querying thread only.
 struct Counting {
-  Counting() {
-    g_allocs = 0;
-    g_locks = 0;
-    t_counting = true;
-  }
-  ~Counting() { t_counting = false; }
+  test_support::CountRtCalls counting{test_support::CountThreads::kThisThread};
 };
 
 TEST(QueryRealTime, CountersSeeAllocationsAndLocks) {
@@ -61,8 +30,8 @@ TEST(QueryRealTime, CountersSeeAllocationsAndLocks) {
     Counting c;
     std::vector<int> v(100);
     std::lock_guard<std::mutex> l(mu);
-    allocs = g_allocs;
-    locks = g_locks;
+    allocs = static_cast<int>(c.counting.allocs());
+    locks = static_cast<int>(c.counting.locks());
   }
   EXPECT_GE(allocs, 1);
   EXPECT_GE(locks, 1);
@@ -96,8 +65,8 @@ TEST(QueryRealTime, DenseQueriesNeitherAllocateNorLock) {
       events += out.size();
       t = t + block;
     }
-    allocs = g_allocs;
-    locks = g_locks;
+    allocs = static_cast<int>(c.counting.allocs());
+    locks = static_cast<int>(c.counting.locks());
   }
   EXPECT_GT(events, 1000u) << "the pattern should be busy";
   EXPECT_EQ(allocs, 0) << "heap allocations during queries";
@@ -113,7 +82,7 @@ TEST(QueryRealTime, ExhaustedArenaFailsCleanly) {
   {
     Counting c;
     QueryOnsets(*p, ctx, Span{Rational(0), Rational(4)}, out);
-    allocs = g_allocs;
+    allocs = static_cast<int>(c.counting.allocs());
   }
   EXPECT_TRUE(ctx.failed());
   EXPECT_EQ(allocs, 0);
