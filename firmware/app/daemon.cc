@@ -21,7 +21,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <memory>
@@ -41,6 +40,7 @@
 #include "drivers/watch/watch_mode.h"
 #include "dsp/kit/builtin_kit.h"
 #include "dsp/rt_thread.h"
+#include "firmware/app/scene_state.h"
 #include "firmware/app/sounds.h"
 #include "firmware/engine/engine.h"
 #include "firmware/lang/ph_compile.h"
@@ -292,9 +292,10 @@ class Daemon {
 
   bool StartInitialScene() {
     std::vector<std::string> order;
-    std::ifstream sf(cfg_.state_file);
-    std::string last;
-    if (sf && std::getline(sf, last) && !last.empty()) order.push_back(last);
+    // The last chosen scene if it still exists, else the configured default,
+    // else the first in name order.
+    const std::string last = ReadLastScene(cfg_.state_file);
+    if (!last.empty()) order.push_back(last);
     if (!cfg_.default_scene.empty()) order.push_back(cfg_.default_scene);
     for (const auto& s : scenes_) order.push_back(s);
     for (const auto& name : order) {
@@ -307,6 +308,7 @@ class Daemon {
       }
       engine_->PostSwap(st, SwapAt{SwapAt::Kind::kImmediate, 1});
       current_name_ = name;
+      if (name == last) saved_scene_ = name;
       std::fprintf(stderr, "groovebox: playing %s\n", name.c_str());
       return true;
     }
@@ -363,7 +365,11 @@ class Daemon {
     last_reload_ = r;
     swap_reported_ = false;
     swaps_before_ = engine_->swaps_done();
-    std::ofstream(cfg_.state_file) << name << "\n";
+    if (name != saved_scene_) {  // a reload of the same scene changes nothing to remember
+      std::string err;
+      if (WriteLastScene(cfg_.state_file, name, &err)) saved_scene_ = name;
+      else std::fprintf(stderr, "%sgroovebox: state: %s\n", ClearLine(), err.c_str());
+    }
   }
 
   static const char* ClearLine() { return isatty(2) ? "\r\033[K" : ""; }
@@ -700,6 +706,7 @@ class Daemon {
   std::unique_ptr<drivers::FolderWatcher> watcher_;
   std::vector<std::string> scenes_;
   std::string current_name_;
+  std::string saved_scene_;  // what the state file holds, to skip rewriting it
   Engine::Loaded waiting_;
   std::string waiting_name_;
   ReloadResult last_reload_;

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -235,6 +236,42 @@ TEST_F(DaemonTest, StopStartAndTheLastSceneIsRemembered) {
   EXPECT_EQ(Wait(), 0);
   Start(0.6);
   EXPECT_EQ(Status()["scene"], "b.ph") << "the state file brings back the last chosen scene";
+  EXPECT_EQ(Wait(), 0);
+}
+
+TEST_F(DaemonTest, AButtonChoiceIsRememberedAcrossRestartsUntilItsFileIsGone) {
+  Write("a.ph", "cps: 1\no1: s \"click*2\"\n");
+  Write("b.ph", "cps: 1\no1: s \"click*4\"\n");
+  Write("c.ph", "cps: 1\no1: s \"click*8\"\n");
+  std::ofstream(dir_ / "groovebox.toml", std::ios::app) << "[gpio]\ndebounce_polls = 2\n[gpio.buttons]\n27 = \"prev\"\n";
+  const std::string fifo = (dir_ / "buttons").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  Start(3.0, {"--buttons", fifo});
+  EXPECT_EQ(Status()["scene"], "a.ph");
+  EXPECT_FALSE(fs::exists(dir_ / "state")) << "nothing chosen yet, nothing written";
+  {
+    std::ofstream f(fifo);
+    f << "press 27\n" << std::flush;  // prev from the first: the last scene
+    EXPECT_EQ(WaitFor([](const json& j) { return j["scene"] == "c.ph"; })["scene"], "c.ph");
+    f << "release 27\n" << std::flush;
+  }
+  {
+    std::stringstream all;
+    all << std::ifstream(dir_ / "state").rdbuf();
+    EXPECT_EQ(all.str(), "c.ph\n") << "written whole, at once";
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "state.tmp"));
+  Write("c.ph", "cps: 1\no1: s \"click*3\"\n");  // a reload is not a choice
+  EXPECT_TRUE(WaitFor([](const json& j) { return j["last_reload"]["message"] == "reload ok"; })["last_reload"]["ok"]);
+  EXPECT_EQ(Wait(), 0);
+
+  Start(0.8);
+  EXPECT_EQ(Status()["scene"], "c.ph") << "the next boot starts the chosen scene";
+  EXPECT_EQ(Wait(), 0);
+
+  fs::remove(dir_ / "patterns" / "c.ph");
+  Start(0.8);
+  EXPECT_EQ(Status()["scene"], "a.ph") << "its file is gone: the first scene";
   EXPECT_EQ(Wait(), 0);
 }
 
