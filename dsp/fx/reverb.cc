@@ -5,8 +5,11 @@
 // place of Freeverb's per-sample "undenormalise" macro.
 #include "dsp/fx/reverb.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#include "dsp/kernels/freeverb.h"
 
 namespace gb::dsp {
 namespace {
@@ -25,6 +28,8 @@ constexpr float kAllpassFeedback = 0.5f;
 // default; 3 is its maximum). Chosen so that noise through room 0.5 comes out
 // at roughly the level it went in (see reverb_test).
 constexpr float kWetGain = 3.f;
+// Frames per run (stack scratch): a run is also cut at the shortest line.
+constexpr size_t kMaxRun = 128;
 
 uint32_t ScaledLength(uint32_t tuning, float sample_rate_hz) {
   const double frames = std::round(static_cast<double>(tuning) *
@@ -55,6 +60,8 @@ size_t Reverb::ArenaBytes(float sample_rate_hz, size_t /*max_block_frames*/) {
 bool Reverb::Prepare(float sample_rate_hz, size_t /*max_block_frames*/, Arena& arena) {
   prepared_ = false;
   if (!(sample_rate_hz > 0.f) || sample_rate_hz > 1e6f) return false;
+  min_length_ = UINT32_MAX;
+  ForEachLength(sample_rate_hz, [&](uint32_t frames) { min_length_ = std::min(min_length_, frames); });
   for (int ch = 0; ch < 2; ++ch) {
     const uint32_t spread = ch == 0 ? 0u : kStereoSpread;
     Channel& c = channel_[ch];
@@ -106,37 +113,53 @@ void Reverb::Process(const ReverbParams& target, float* left, float* right, size
   float fb = feedback_.start();
   float damp = damp_.start();
   float mix = mix_.start();
+  // Per run: the ramped parameters and the mono feed, frame by frame as
+  // before, then each line's work over the whole run.
+  alignas(64) float fb_v[kMaxRun], damp_v[kMaxRun], lowpass_in_v[kMaxRun], mix_v[kMaxRun], input_v[kMaxRun],
+      acc[kMaxRun];
   float* const io[2] = {left, right};
-  for (size_t i = 0; i < frames; ++i) {
-    fb += fb_step;
-    damp += damp_step;
-    mix += mix_step;
-    const float in_l = left[i];
-    const float in_r = right[i];
-    // Mono feed into both banks; sanitised once here, so a NaN input sample
-    // cannot reach any line.
-    const float input = fx::SanitizeFeedback((in_l + in_r) * kFixedGain);
-    const float lowpass_in = 1.f - damp;
+  for (size_t done = 0; done < frames;) {
+    const size_t n = std::min({frames - done, kMaxRun, size_t{min_length_}});
+    for (size_t i = 0; i < n; ++i) {
+      fb += fb_step;
+      damp += damp_step;
+      mix += mix_step;
+      fb_v[i] = fb;
+      damp_v[i] = damp;
+      lowpass_in_v[i] = 1.f - damp;
+      mix_v[i] = mix;
+      // Mono feed into both banks; sanitised once here, so a NaN input
+      // sample cannot reach any line.
+      input_v[i] = fx::SanitizeFeedback((left[done + i] + right[done + i]) * kFixedGain);
+    }
     for (int ch = 0; ch < 2; ++ch) {
       Channel& c = channel_[ch];
-      float acc = 0.f;
-      for (int k = 0; k < kCombs; ++k) {
-        Line& comb = c.comb[k];
-        const float out = comb.buffer[comb.index];
-        c.comb_lowpass[k] = out * lowpass_in + c.comb_lowpass[k] * damp;
-        comb.buffer[comb.index] = fx::FlushTiny(input + c.comb_lowpass[k] * fb);
-        if (++comb.index == comb.length) comb.index = 0;
-        acc += out;
+      // Combs: sub-runs that end where the next comb wraps.
+      for (size_t i = 0; i < n;) {
+        size_t m = n - i;
+        for (const Line& comb : c.comb) m = std::min<size_t>(m, comb.length - comb.index);
+        float* lines[kCombs];
+        for (int k = 0; k < kCombs; ++k) lines[k] = c.comb[k].buffer + c.comb[k].index;
+        FreeverbCombs(lines, c.comb_lowpass, input_v + i, lowpass_in_v + i, damp_v + i, fb_v + i, acc + i, m);
+        for (Line& comb : c.comb)
+          if ((comb.index += static_cast<uint32_t>(m)) == comb.length) comb.index = 0;
+        i += m;
       }
       for (Line& ap : c.allpass) {
-        const float delayed = ap.buffer[ap.index];
-        ap.buffer[ap.index] = fx::FlushTiny(acc + delayed * kAllpassFeedback);
-        acc = delayed - acc;
-        if (++ap.index == ap.length) ap.index = 0;
+        for (size_t i = 0; i < n;) {
+          const size_t m = std::min<size_t>(n - i, ap.length - ap.index);
+          FreeverbAllpass(ap.buffer + ap.index, acc + i, m);
+          if ((ap.index += static_cast<uint32_t>(m)) == ap.length) ap.index = 0;
+          i += m;
+        }
       }
-      const float dry = io[ch][i];
-      io[ch][i] = dry + mix * (kWetGain * acc - dry);
+      float* const out = io[ch] + done;
+      for (size_t i = 0; i < n; ++i) {
+        const float dry = out[i];
+        out[i] = dry + mix_v[i] * (kWetGain * acc[i] - dry);
+      }
     }
+    done += n;
   }
   // The in-loop low-passes decay geometrically on silence: keep them out of
   // the denormal range (their outputs only reach the lines through FlushTiny).

@@ -18,6 +18,11 @@
 //   mix     0 dry .. 1 wet; mix 0 returns the input bit-exactly.
 // Line lengths scale with the sample rate; memory (~110 KiB at 48 kHz) comes
 // from the arena in Prepare. Audio thread: Process never allocates.
+//
+// Process runs in runs of frames that wrap no line (a run is at most the
+// shortest line, 245 frames at 48 kHz), through the block kernels of
+// dsp/kernels/freeverb.h: the combs SIMD across combs, the allpasses SIMD
+// across frames.
 #pragma once
 
 #include <cstddef>
@@ -59,6 +64,7 @@ class Reverb {
   };
 
   bool prepared_ = false;
+  uint32_t min_length_ = 1;  // the shortest line: a run of frames never wraps a line twice
   Channel channel_[2];
   fx::Ramp feedback_, damp_, mix_;
   bool fresh_ = true;
