@@ -110,9 +110,12 @@ void ResetGraphState(const GraphProgram& p, GraphState& state, uint32_t seed) {
   }
 }
 
-void RunGraph(const GraphProgram& p, GraphState& st, const GraphRunContext& ctx, size_t frames) {
+namespace {
+
+// One node of one instance for `frames` frames.
+void RunNode(const GraphNode& n, GraphState& st, const GraphRunContext& ctx, size_t frames) {
   const double inv_sr = 1.0 / static_cast<double>(ctx.sample_rate_hz);
-  for (const GraphNode& n : p.nodes) {
+  {
     float* out = ctx.buffers[n.out];
     const float* a = ctx.buffers[n.in[0]];
     const float* b = ctx.buffers[n.in[1]];
@@ -285,6 +288,85 @@ void RunGraph(const GraphProgram& p, GraphState& st, const GraphRunContext& ctx,
         s[1] = f.ic2;
         break;
       }
+    }
+  }
+}
+
+bool IsFilter(GraphOp op) {
+  return op == GraphOp::kLowpass || op == GraphOp::kHighpass || op == GraphOp::kBandpass || op == GraphOp::kNotch;
+}
+
+SvfMode FilterMode(GraphOp op) {
+  return op == GraphOp::kLowpass    ? SvfMode::kLowPass
+         : op == GraphOp::kHighpass ? SvfMode::kHighPass
+         : op == GraphOp::kBandpass ? SvfMode::kBandPass
+                                    : SvfMode::kNotch;
+}
+
+// kM filters with fixed coefficients over the same frames, one frame of each
+// in turn: the same Ticks as RunNode's (bit for bit), but the kM recursions
+// are independent, so they overlap instead of waiting on each other.
+template <size_t kM>
+void RunFiltersInterleaved(const GraphNode& n, GraphState* const* states, const GraphRunContext* ctxs,
+                           const size_t* which, size_t frames) {
+  SvfState f[kM];
+  SvfCoefficients co[kM];
+  const float* in[kM];
+  float* out[kM];
+  for (size_t m = 0; m < kM; ++m) {
+    const GraphRunContext& ctx = ctxs[which[m]];
+    const float* s = states[which[m]]->s + n.state;
+    f[m] = SvfState{s[0], s[1]};
+    co[m] = SvfCoefficients::Make(FilterMode(n.op), ctx.buffers[n.in[1]][0], ctx.buffers[n.in[2]][0],
+                                  ctx.sample_rate_hz);
+    in[m] = ctx.buffers[n.in[0]];
+    out[m] = ctx.buffers[n.out];
+  }
+  for (size_t i = 0; i < frames; ++i)
+    for (size_t m = 0; m < kM; ++m) out[m][i] = f[m].Tick(co[m], in[m][i]);
+  for (size_t m = 0; m < kM; ++m) {
+    f[m].Flush();
+    float* s = states[which[m]]->s + n.state;
+    s[0] = f[m].ic1;
+    s[1] = f[m].ic2;
+  }
+}
+
+}  // namespace
+
+void RunGraph(const GraphProgram& p, GraphState& st, const GraphRunContext& ctx, size_t frames) {
+  for (const GraphNode& n : p.nodes) RunNode(n, st, ctx, frames);
+}
+
+void RunGraphVoices(const GraphProgram& p, GraphState* const* states, const GraphRunContext* ctxs,
+                    const size_t* frames, size_t count) {
+  count = std::min(count, kGraphVoiceBatch);
+  for (const GraphNode& n : p.nodes) {
+    if (!IsFilter(n.op) || count < 2) {
+      for (size_t v = 0; v < count; ++v) RunNode(n, *states[v], ctxs[v], frames[v]);
+      continue;
+    }
+    // Filters with a fixed cutoff and q this block, over the same frames as
+    // the first such voice, run interleaved; the others on their own.
+    size_t which[kGraphVoiceBatch];
+    size_t m = 0;
+    size_t len = 0;
+    for (size_t v = 0; v < count; ++v) {
+      const bool fixed = Constant(ctxs[v].buffers[n.in[1]], frames[v]) &&
+                         Constant(ctxs[v].buffers[n.in[2]], frames[v]) && frames[v] > 0;
+      if (fixed && (m == 0 || frames[v] == len)) {
+        len = frames[v];
+        which[m++] = v;
+      } else {
+        RunNode(n, *states[v], ctxs[v], frames[v]);
+      }
+    }
+    switch (m) {
+      case 0: break;
+      case 1: RunNode(n, *states[which[0]], ctxs[which[0]], len); break;
+      case 2: RunFiltersInterleaved<2>(n, states, ctxs, which, len); break;
+      case 3: RunFiltersInterleaved<3>(n, states, ctxs, which, len); break;
+      default: RunFiltersInterleaved<4>(n, states, ctxs, which, len); break;
     }
   }
 }

@@ -78,4 +78,13 @@ void ResetGraphState(const GraphProgram& p, GraphState& state, uint32_t seed);
 // Runs every node for `frames` frames; the result is buffers[program.result].
 void RunGraph(const GraphProgram& p, GraphState& state, const GraphRunContext& ctx, size_t frames);
 
+// Up to kGraphVoiceBatch instances of one program (voices of one instrument),
+// each with its own state, context (buffers) and frame count: the same
+// results as RunGraph on each in turn, bit for bit. Node by node across the
+// instances, so the filters' per-frame recursions of voices with a fixed
+// cutoff run interleaved (a filter's recursion alone is latency-bound).
+inline constexpr size_t kGraphVoiceBatch = 4;
+void RunGraphVoices(const GraphProgram& p, GraphState* const* states, const GraphRunContext* ctxs,
+                    const size_t* frames, size_t count);
+
 }  // namespace gb::dsp

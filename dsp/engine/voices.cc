@@ -50,9 +50,11 @@ bool VoicePool::Prepare(const Config& cfg, const std::vector<const GraphProgram*
   const size_t max_chunks = cfg_.capacity / kChunk + kKinds * cfg_.destinations + 1;
   chunks_ = arena.AllocateArray<Chunk>(max_chunks);
   chunk_out_ = arena.AllocateArray<float>(max_chunks * 2 * cfg_.max_block);
-  scratch_bufs_ = static_cast<float**>(arena.Allocate(sizeof(float*) * cfg_.threads * max_buffers_, alignof(float*)));
+  // Per thread: graph buffers for a batch of synth voices (RunGraphVoices).
+  const size_t scratch_sets = cfg_.threads * kGraphVoiceBatch * max_buffers_;
+  scratch_bufs_ = static_cast<float**>(arena.Allocate(sizeof(float*) * scratch_sets, alignof(float*)));
   if (!voices_ || !order_ || !chunks_ || !chunk_out_ || !scratch_bufs_) return false;
-  for (size_t t = 0; t < cfg_.threads * max_buffers_; ++t) {
+  for (size_t t = 0; t < scratch_sets; ++t) {
     scratch_bufs_[t] = arena.AllocateArray<float>(cfg_.max_block);
     if (!scratch_bufs_[t]) return false;
   }
@@ -187,19 +189,27 @@ int VoicePool::AcquireScratch() {
 
 void VoicePool::ReleaseScratch(int i) { scratch_free_.fetch_or(1ull << i, std::memory_order_acq_rel); }
 
-void VoicePool::RenderSynthVoice(uint32_t slot, size_t frames, float* out_l, float* out_r, float** gbuf,
-                                 const float* const* inputs, size_t input_count) {
-  Voice& v = voices_[slot];
-  const size_t start = std::min<size_t>(lanes_.offset[slot], frames);
-  const GraphProgram& p = *instruments_[static_cast<size_t>(v.instrument)];
-  GraphRunContext ctx;
-  ctx.sample_rate_hz = cfg_.sample_rate_hz;
-  ctx.voice_ratio = v.freq;
-  ctx.inputs = inputs;
-  ctx.input_count = input_count;
-  ctx.buffers = gbuf;
-  RunGraph(p, v.gs, ctx, frames - start);
-  RenderEngineVoiceScalar(lanes_, slot, false, gbuf[p.result], frames, out_l, out_r);
+void VoicePool::RenderSynthVoices(const uint32_t* slots, size_t count, size_t frames, float* out_l, float* out_r,
+                                  float** gbuf, const float* const* inputs, size_t input_count) {
+  const int16_t instrument = voices_[slots[0]].instrument;
+  const GraphProgram& p = *instruments_[static_cast<size_t>(instrument)];
+  GraphState* states[kGraphVoiceBatch];
+  GraphRunContext ctx[kGraphVoiceBatch];
+  size_t run[kGraphVoiceBatch];
+  for (size_t k = 0; k < count; ++k) {
+    Voice& v = voices_[slots[k]];
+    states[k] = &v.gs;
+    ctx[k].sample_rate_hz = cfg_.sample_rate_hz;
+    ctx[k].voice_ratio = v.freq;
+    ctx[k].inputs = inputs;
+    ctx[k].input_count = input_count;
+    ctx[k].buffers = gbuf + k * max_buffers_;
+    run[k] = frames - std::min<size_t>(lanes_.offset[slots[k]], frames);
+  }
+  RunGraphVoices(p, states, ctx, run, count);
+  // Mixed in slot order, as one voice after the other always was.
+  for (size_t k = 0; k < count; ++k)
+    RenderEngineVoiceScalar(lanes_, slots[k], false, ctx[k].buffers[p.result], frames, out_l, out_r);
 }
 
 void VoicePool::RenderChunk(void* ctx, size_t chunk) {
@@ -215,9 +225,16 @@ void VoicePool::RenderChunk(void* ctx, size_t chunk) {
     return;
   }
   const int s = p.AcquireScratch();
-  float** gbuf = p.scratch_bufs_ + static_cast<size_t>(s) * p.max_buffers_;
-  for (uint32_t k = 0; k < c.count; ++k)
-    p.RenderSynthVoice(slots[k], job->frames, l, r, gbuf, job->inputs, job->input_count);
+  float** gbuf = p.scratch_bufs_ + static_cast<size_t>(s) * kGraphVoiceBatch * p.max_buffers_;
+  // Batches of consecutive voices of the same instrument.
+  for (uint32_t k = 0; k < c.count;) {
+    uint32_t m = 1;
+    while (k + m < c.count && m < kGraphVoiceBatch &&
+           p.voices_[slots[k + m]].instrument == p.voices_[slots[k]].instrument)
+      ++m;
+    p.RenderSynthVoices(slots + k, m, job->frames, l, r, gbuf, job->inputs, job->input_count);
+    k += m;
+  }
   p.ReleaseScratch(s);
 }
 

@@ -108,8 +108,11 @@ class VoicePool {
     size_t input_count;
   };
   static void RenderChunk(void* ctx, size_t chunk);
-  void RenderSynthVoice(uint32_t slot, size_t frames, float* l, float* r, float** gbuf,
-                        const float* const* inputs, size_t input_count);
+  // Synth voices slots[0, count) (count <= kGraphVoiceBatch) of one
+  // instrument: their graphs together (RunGraphVoices), then each voice's
+  // envelope and gains in slot order. gbuf: kGraphVoiceBatch buffer sets.
+  void RenderSynthVoices(const uint32_t* slots, size_t count, size_t frames, float* l, float* r, float** gbuf,
+                         const float* const* inputs, size_t input_count);
   bool Active(uint32_t slot) const { return lanes_.flags[slot] & kLaneActive; }
   void Fade(uint32_t slot, uint32_t offset);
   int AcquireScratch();

@@ -179,7 +179,7 @@ Engine::Loaded Engine::Load(std::shared_ptr<const EngineProgram> program, std::s
   }
   const size_t voice_bytes = cfg_.voices * (sizeof(float) * inst_state + 1024) +
                              (cfg_.voices / dsp::VoicePool::kChunk + vc.destinations + 2) * 2 * B * sizeof(float) +
-                             vc.threads * inst_bufs * (B + 16) * sizeof(float) + (1u << 20);
+                             vc.threads * dsp::kGraphVoiceBatch * inst_bufs * (B + 16) * sizeof(float) + (1u << 20);
   st->voice_arena = std::make_unique<dsp::Arena>(voice_bytes);
   if (!st->voices.Prepare(vc, st->instrument_programs, *st->voice_arena)) {
     *error = "voice pool does not fit its arena";
