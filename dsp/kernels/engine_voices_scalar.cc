@@ -40,21 +40,6 @@ bool AtOrPast(int32_t frame, int32_t frac, int32_t bound_frame, int32_t bound_fr
   return frame > bound_frame || (frame == bound_frame && frac >= bound_frac);
 }
 
-// dsp::SvfState::Tick on the lane arrays.
-float Tick(const EngineVoiceLanes::Filter& f, uint32_t s, int ch, float v0) {
-  float& ic1 = f.ic1[ch][s];
-  float& ic2 = f.ic2[ch][s];
-  const float v3 = v0 - ic2;
-  const float v1 = f.a1[s] * ic1 + f.a2[s] * v3;
-  const float v2 = ic2 + f.a2[s] * ic1 + f.a3[s] * v3;
-  const float s1 = 2.f * v1 - ic1;
-  const float s2 = 2.f * v2 - ic2;
-  const bool silent = std::fabs(s1) + std::fabs(s2) < fx::kFlushBelow;
-  ic1 = silent ? 0.f : s1;
-  ic2 = silent ? 0.f : s2;
-  return f.m0[s] * v0 + f.m1[s] * v1 + f.m2[s] * v2;
-}
-
 }  // namespace
 
 size_t EngineVoiceLanesBytes(size_t capacity) {
@@ -187,19 +172,39 @@ void RenderEngineVoiceScalar(const EngineVoiceLanes& v, uint32_t s, bool stereo,
   const float* r = v.src_r[s];
   int32_t frame = v.frame[s], frac = v.frac_q31[s];
   const int nf = v.filter_count[s];
+  // Hot state in locals (the output pointers could alias the lane arrays, so
+  // the compiler would otherwise reload and store it every frame), written
+  // back after the loop.
+  const int32_t bound_frame = v.bound_frame[s], bound_frac = v.bound_frac_q31[s];
+  const int32_t loop_frames = v.loop_frames[s], loop_frac = v.loop_frac_q31[s];
+  const int32_t step_frames = v.step_frames[s], step_frac = v.step_frac_q31[s];
+  const float attack_inc = v.attack_inc[s], decay_dec = v.decay_dec[s], sustain = v.sustain[s];
+  const float release_frames = v.release_frames[s], fade_dec = v.fade_dec[s];
+  const float gain_l = v.gain_l[s], gain_r = v.gain_r[s];
+  float env = v.env[s], release_dec = v.release_dec[s], fade = v.fade[s];
+  uint8_t stage = v.stage[s];
+  int32_t gate = v.gate_frames[s];
+  SvfCoefficients co[kMaxVoiceFilters];
+  SvfState st[kMaxVoiceFilters][2];
+  for (int k = 0; k < nf; ++k) {
+    const EngineVoiceLanes::Filter& f = v.filter[k];
+    co[k].a1 = f.a1[s], co[k].a2 = f.a2[s], co[k].a3 = f.a3[s];
+    co[k].m0 = f.m0[s], co[k].m1 = f.m1[s], co[k].m2 = f.m2[s];
+    for (int ch = 0; ch < 2; ++ch) st[k][ch] = SvfState{f.ic1[ch][s], f.ic2[ch][s]};
+  }
   for (size_t i = start; i < frames; ++i) {
     float xl, xr;
     if (synth) {
       xl = xr = synth_in[i - start];
     } else {
-      if (AtOrPast(frame, frac, v.bound_frame[s], v.bound_frac_q31[s]) != backward) {
+      if (AtOrPast(frame, frac, bound_frame, bound_frac) != backward) {
         if (!loop) {
           active = false;
           break;
         }
         // Looping voices step forward by less than the loop: one wrap.
-        frac -= v.loop_frac_q31[s];
-        frame -= v.loop_frames[s];
+        frac -= loop_frac;
+        frame -= loop_frames;
         if (frac < 0) {  // borrow: frac + 2^31 is its low 31 bits
           frac &= kFracMask;
           --frame;
@@ -209,29 +214,27 @@ void RenderEngineVoiceScalar(const EngineVoiceLanes& v, uint32_t s, bool stereo,
       const float x = static_cast<float>(frac >> 7) * (1.f / 16777216.f);
       xl = CubicHermite(x, l[frame - 1], l[frame], l[frame + 1], l[frame + 2]);
       xr = stereo ? CubicHermite(x, r[frame - 1], r[frame], r[frame + 1], r[frame + 2]) : xl;
-      const uint32_t sum = static_cast<uint32_t>(frac) + static_cast<uint32_t>(v.step_frac_q31[s]);
-      frame += v.step_frames[s] + static_cast<int32_t>(sum >> 31);
+      const uint32_t sum = static_cast<uint32_t>(frac) + static_cast<uint32_t>(step_frac);
+      frame += step_frames + static_cast<int32_t>(sum >> 31);
       frac = static_cast<int32_t>(sum & kFracMask);
     }
-    float& env = v.env[s];
-    uint8_t& stage = v.stage[s];
     switch (stage) {
       case kStageAttack:
-        env += v.attack_inc[s];
+        env += attack_inc;
         if (env >= 1.f) {
           env = 1.f;
           stage = kStageDecay;
         }
         break;
       case kStageDecay:
-        env -= v.decay_dec[s];
-        if (env <= v.sustain[s]) {
-          env = v.sustain[s];
+        env -= decay_dec;
+        if (env <= sustain) {
+          env = sustain;
           stage = kStageSustain;
         }
         break;
       case kStageRelease:
-        env -= v.release_dec[s];
+        env -= release_dec;
         if (env <= 0.f) {
           env = 0.f;
           active = false;
@@ -240,32 +243,42 @@ void RenderEngineVoiceScalar(const EngineVoiceLanes& v, uint32_t s, bool stereo,
       default:
         break;
     }
-    if (gated && stage < kStageRelease && --v.gate_frames[s] <= 0) {
+    if (gated && stage < kStageRelease && --gate <= 0) {
       stage = kStageRelease;
-      v.gate_frames[s] = 0;
-      v.release_dec[s] = std::max(env, 1e-6f) / v.release_frames[s];
+      gate = 0;
+      release_dec = std::max(env, 1e-6f) / release_frames;
     }
-    if (synth && stage == kStageSustain && v.sustain[s] <= 0.f) active = false;
+    if (synth && stage == kStageSustain && sustain <= 0.f) active = false;
     float e = env;
     if (fading && static_cast<int64_t>(i) >= fade_at) {
-      v.fade[s] -= v.fade_dec[s];
-      if (v.fade[s] <= 0.f) {
-        v.fade[s] = 0.f;
+      fade -= fade_dec;
+      if (fade <= 0.f) {
+        fade = 0.f;
         active = false;
       }
     }
-    if (fading) e *= v.fade[s];
+    if (fading) e *= fade;
     for (int k = 0; k < nf; ++k) {
-      xl = Tick(v.filter[k], s, 0, xl);
-      if (stereo) xr = Tick(v.filter[k], s, 1, xr);
+      xl = st[k][0].Tick(co[k], xl);
+      if (stereo) xr = st[k][1].Tick(co[k], xr);
     }
     if (!stereo) xr = xl;
-    out_l[i] += xl * e * v.gain_l[s];
-    out_r[i] += xr * e * v.gain_r[s];
+    out_l[i] += xl * e * gain_l;
+    out_r[i] += xr * e * gain_r;
     if (!active) break;
   }
   v.frame[s] = frame;
   v.frac_q31[s] = frac;
+  v.env[s] = env;
+  v.release_dec[s] = release_dec;
+  v.fade[s] = fade;
+  v.stage[s] = stage;
+  v.gate_frames[s] = gate;
+  for (int k = 0; k < nf; ++k)
+    for (int ch = 0; ch < 2; ++ch) {
+      v.filter[k].ic1[ch][s] = st[k][ch].ic1;
+      v.filter[k].ic2[ch][s] = st[k][ch].ic2;
+    }
   if (!active) v.flags[s] = static_cast<uint8_t>(flags & ~kLaneActive);
   // Once per block: a NaN input must not stay in a filter.
   for (int k = 0; k < nf; ++k) {
