@@ -55,6 +55,16 @@ struct Controls {
 constexpr size_t kMaxChord = 8;
 constexpr float kSynthLevel = 0.316f;
 
+// Event onsets are queried a window ahead, not every block: windows are the
+// cycle's 1/16ths (so they are the same whatever the block size; a block is
+// 1/750 to 1/94 of a cycle from 30 to 240 bpm at 48 kHz), and each onset's
+// sample is worked out once when its window is queried. A window's query may
+// do 16 blocks' work, so it gets 16 times the per-block work budget.
+const Rational kWindowCycles = Rational::Make(1, 16);
+constexpr uint32_t kWindowHapBudget = 1u << 18;
+constexpr uint32_t kWindowWorkBudget = 1u << 21;
+constexpr size_t kWindowArenaBytes = 4u << 20;
+
 }  // namespace
 
 struct Engine::State {
@@ -80,6 +90,21 @@ struct Engine::State {
   // Retiring: frames in a row with no voice and (near) silence.
   int64_t quiet_frames = 0;
   int64_t retired_frames = 0;
+  // Look-ahead windows of event onsets, double-buffered: a block that
+  // crosses a window's end plays the rest of the old window, then the start
+  // of the next, group by group. Each half owns an arena with its haps.
+  struct Window {
+    dsp::Arena arena;
+    Rational begin{0}, end{0};
+    bool valid = false;
+    std::vector<const Hap*> haps;          // per group: the window's onsets, in query order
+    std::vector<uint32_t> count;           // per group
+    std::vector<const int64_t*> frames;    // per group: each onset's sample
+  };
+  Window window[2];
+  int cur_window = 0;
+  uint64_t window_epoch = 0;
+  bool per_block_queries = false;  // a window query ran out of budget: query block by block
 };
 
 void Engine::StateDeleter::operator()(State* s) const { delete s; }
@@ -186,6 +211,12 @@ Engine::Loaded Engine::Load(std::shared_ptr<const EngineProgram> program, std::s
     return nullptr;
   }
   st->query_arena.Init(4u << 20);
+  for (auto& w : st->window) {
+    w.arena.Init(kWindowArenaBytes);
+    w.haps.assign(p.groups.size(), nullptr);
+    w.count.assign(p.groups.size(), 0);
+    w.frames.assign(p.groups.size(), nullptr);
+  }
   return st;
 }
 
@@ -230,6 +261,7 @@ int64_t Engine::FrameAtCycle(const Rational& cycle) const {
 }
 
 void Engine::Reanchor(int64_t frame, Rational cps) {
+  ++anchor_epoch_;
   anchor_cycle_ = CycleAt(Rational(frame));
   anchor_frame_ = frame;
   cps_ = cps;
@@ -368,18 +400,78 @@ float Engine::ParamValue(State& st, const ParamRef& prm, const Rational& at) con
   return 0.f;
 }
 
-void Engine::StartVoices(State& st, const EventGroup& g, const Rational& span_begin, const Rational& span_end,
-                         size_t frames) {
+bool Engine::QueryWindow(State& st, int half, const Rational& begin, const Rational& end) {
+  const EngineProgram& p = *st.program;
+  State::Window& w = st.window[half];
+  w.arena.Reset();
+  w.valid = false;
+  QueryContext ctx(w.arena, kWindowHapBudget, kWindowWorkBudget);
+  for (size_t gi = 0; gi < p.groups.size(); ++gi) {
+    HapList on(ctx);
+    QueryOnsets(*p.groups[gi].pattern, ctx, Span{begin, end}, on);
+    if (ctx.failed()) return false;
+    int64_t* frames = w.arena.AllocateArray<int64_t>(std::max<uint32_t>(on.size(), 1));
+    if (!frames) return false;
+    for (uint32_t k = 0; k < on.size(); ++k) frames[k] = FrameAtCycle(on[k].whole.begin);
+    w.haps[gi] = on.begin();
+    w.count[gi] = on.size();
+    w.frames[gi] = frames;
+  }
+  w.begin = begin;
+  w.end = end;
+  w.valid = true;
+  return true;
+}
+
+// The first 1/16th-cycle grid point after `from` that is at or past `to`.
+static Rational WindowEnd(const Rational& from, const Rational& to) {
+  Rational end = ((from / kWindowCycles).Floor() + Rational(1)) * kWindowCycles;
+  if (end < to) end = (to / kWindowCycles).Ceil() * kWindowCycles;
+  return end;
+}
+
+bool Engine::UpdateWindows(State& st, const Rational& span_begin, const Rational& span_end) {
+  if (st.window_epoch != anchor_epoch_) {
+    // Re-anchored (tempo): the windows' samples are of the old mapping.
+    st.window[0].valid = st.window[1].valid = false;
+    st.window_epoch = anchor_epoch_;
+  }
+  State::Window* cur = &st.window[st.cur_window];
+  if (cur->valid && !(span_begin < cur->end)) {
+    // This block starts where the current window ended: on to the next.
+    cur->valid = false;
+    st.cur_window ^= 1;
+    cur = &st.window[st.cur_window];
+    if (cur->valid && !(cur->begin <= span_begin && span_begin < cur->end)) cur->valid = false;
+  }
+  if (!cur->valid) {
+    st.window[st.cur_window ^ 1].valid = false;
+    if (!QueryWindow(st, st.cur_window, span_begin, WindowEnd(span_begin, span_end))) return false;
+  }
+  State::Window& next = st.window[st.cur_window ^ 1];
+  if (cur->end < span_end && !next.valid)
+    return QueryWindow(st, st.cur_window ^ 1, cur->end, WindowEnd(cur->end, span_end));
+  return true;
+}
+
+void Engine::StartVoices(State& st, size_t group, size_t frames) {
+  const EventGroup& g = st.program->groups[group];
+  for (int k = 0; k < 2; ++k) {
+    const State::Window& w = st.window[(st.cur_window + k) & 1];
+    if (!w.valid) continue;
+    for (uint32_t i = 0; i < w.count[group]; ++i) {
+      const int64_t off = w.frames[group][i] - frame_;
+      if (off < 0 || off >= static_cast<int64_t>(frames)) continue;
+      StartVoice(st, g, w.haps[group][i], off);
+    }
+  }
+}
+
+void Engine::StartVoice(State& st, const EventGroup& g, const Hap& h, int64_t off) {
   const EngineProgram& p = *st.program;
   const Keys& k = K();
-  QueryContext ctx(st.query_arena, 1u << 18, 1u << 17);
-  HapList on(ctx);
-  QueryOnsets(*g.pattern, ctx, Span{span_begin, span_end}, on);
-  if (ctx.failed()) ++stats_.query_errors;
-  for (const Hap& h : on) {
-    if (stopped_ || h.whole.begin < resume_cycle_) continue;
-    const int64_t off = FrameAtCycle(h.whole.begin) - frame_;
-    if (off < 0 || off >= static_cast<int64_t>(frames)) continue;
+  {
+    if (stopped_ || h.whole.begin < resume_cycle_) return;
     // Plain values on a triggered synth are its notes.
     Value map = h.value;
     MapEntry wrapped[1];
@@ -408,7 +500,7 @@ void Engine::StartVoices(State& st, const EventGroup& g, const Rational& span_be
     }
     if (ins < 0 && !sample) {
       ++stats_.unknown_sounds;
-      continue;
+      return;
     }
     vs.instrument = ins;
     vs.sample = sample;
@@ -575,8 +667,28 @@ void Engine::RenderState(State& st, size_t frames, float* const* chans, size_t c
   };
   for (size_t gi = 0; gi < p.globals.size(); ++gi)
     if (!p.globals[gi].after_voices) run_global(gi);
-  if (live)
-    for (const EventGroup& g : p.groups) StartVoices(st, g, span_begin, span_end, frames);
+  if (live) {
+    if (!st.per_block_queries && !UpdateWindows(st, span_begin, span_end)) {
+      // Out of budget over a window: from now on this program is queried a
+      // block at a time, with the per-block budget, as it always was.
+      st.per_block_queries = true;
+      st.window[0].valid = st.window[1].valid = false;
+    }
+    if (st.per_block_queries) {
+      for (const EventGroup& g : p.groups) {
+        QueryContext ctx(st.query_arena, 1u << 18, 1u << 17);
+        HapList on(ctx);
+        QueryOnsets(*g.pattern, ctx, Span{span_begin, span_end}, on);
+        if (ctx.failed()) ++stats_.query_errors;
+        for (const Hap& h : on) {
+          const int64_t off = FrameAtCycle(h.whole.begin) - frame_;
+          if (off >= 0 && off < static_cast<int64_t>(frames)) StartVoice(st, g, h, off);
+        }
+      }
+    } else {
+      for (size_t gi = 0; gi < p.groups.size(); ++gi) StartVoices(st, gi, frames);
+    }
+  }
   for (size_t d = 0; d < p.dests.size(); ++d) {
     std::fill(st.dest_l[d], st.dest_l[d] + frames, 0.f);
     std::fill(st.dest_r[d], st.dest_r[d] + frames, 0.f);

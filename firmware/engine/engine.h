@@ -107,8 +107,12 @@ class Engine {
  private:
   static constexpr size_t kMaxRetiring = 4;
   void RenderState(State& st, size_t frames, float* const* chans, size_t channels, bool live);
-  void StartVoices(State& st, const EventGroup& g, const Rational& span_begin, const Rational& span_end,
-                   size_t frames);
+  // Onsets come from a look-ahead window (see RenderState): QueryWindow
+  // fills it, StartVoices starts those that fall in the block.
+  bool UpdateWindows(State& st, const Rational& span_begin, const Rational& span_end);
+  bool QueryWindow(State& st, int half, const Rational& begin, const Rational& end);
+  void StartVoices(State& st, size_t group, size_t frames);
+  void StartVoice(State& st, const EventGroup& g, const Hap& h, int64_t off);
   void FillPatternInput(State& st, size_t input, const Rational& span_begin, size_t frames);
   float ParamValue(State& st, const ParamRef& p, const Rational& at) const;
   Rational CycleAt(const Rational& frame) const;
@@ -130,6 +134,7 @@ class Engine {
   int64_t anchor_frame_ = 0;
   Rational anchor_cycle_{0};
   Rational cps_{1};
+  uint64_t anchor_epoch_ = 0;  // bumped by Reanchor: look-ahead windows hold frames of the old mapping
   bool cps_from_program_ = true;
   int64_t frame_ = 0;
   // Commands from the control thread.

@@ -151,5 +151,34 @@ TEST(Swap, TapTempo) {
   EXPECT_EQ(Onsets(rig.l), (std::vector<size_t>{0, 24000, 36000, 48000, 60000}));
 }
 
+// Onsets are queried a 1/16th of a cycle ahead (engine.cc): a tempo change
+// inside such a window must re-place the window's remaining onsets.
+TEST(Swap, TapTempoInsideALookAheadWindow) {
+  for (size_t block : {size_t{128}, size_t{100}, size_t{1}}) {
+    // An onset every 1500 frames; the window [1/16, 1/8) of a cycle holds
+    // frames 6000 .. 12000 and is queried before the tap at 10000 (cycle
+    // 5/48). Its onset at 7/64 is then 250 frames on, not 500.
+    Rig rig("cps: 0.5\no1: s \"click*64\"", block);
+    rig.Play(10000, block);
+    rig.engine->PostTempo(1.0);
+    rig.Play(5000, block);
+    EXPECT_EQ(Onsets(rig.l), (std::vector<size_t>{0, 1500, 3000, 4500, 6000, 7500, 9000, 10250, 11000, 11750,
+                                                  12500, 13250, 14000, 14750}))
+        << "block " << block;
+  }
+}
+
+// A block longer than a window (4096 frames at cps 2, where a window is
+// 1500) plays every onset of the windows it covers, once.
+TEST(Swap, BlocksLongerThanALookAheadWindow) {
+  for (size_t block : {size_t{4096}, size_t{1499}, size_t{1500}, size_t{1501}}) {
+    Rig rig("cps: 2\no1: s \"click*16\"", block);
+    rig.Play(20000, block);
+    std::vector<size_t> want;
+    for (size_t f = 0; f < 20000; f += 1500) want.push_back(f);
+    EXPECT_EQ(Onsets(rig.l), want) << "block " << block;
+  }
+}
+
 }  // namespace
 }  // namespace gb::fw
