@@ -366,7 +366,11 @@ void RunGraphVoices(const GraphProgram& p, GraphState* const* states, const Grap
       case 1: RunNode(n, *states[which[0]], ctxs[which[0]], len); break;
       case 2: RunFiltersInterleaved<2>(n, states, ctxs, which, len); break;
       case 3: RunFiltersInterleaved<3>(n, states, ctxs, which, len); break;
-      default: RunFiltersInterleaved<4>(n, states, ctxs, which, len); break;
+      case 4: RunFiltersInterleaved<4>(n, states, ctxs, which, len); break;
+      case 5: RunFiltersInterleaved<5>(n, states, ctxs, which, len); break;
+      case 6: RunFiltersInterleaved<6>(n, states, ctxs, which, len); break;
+      case 7: RunFiltersInterleaved<7>(n, states, ctxs, which, len); break;
+      default: RunFiltersInterleaved<8>(n, states, ctxs, which, len); break;
     }
   }
 }

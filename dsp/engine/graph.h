@@ -83,7 +83,7 @@ void RunGraph(const GraphProgram& p, GraphState& state, const GraphRunContext& c
 // results as RunGraph on each in turn, bit for bit. Node by node across the
 // instances, so the filters' per-frame recursions of voices with a fixed
 // cutoff run interleaved (a filter's recursion alone is latency-bound).
-inline constexpr size_t kGraphVoiceBatch = 4;
+inline constexpr size_t kGraphVoiceBatch = 8;
 void RunGraphVoices(const GraphProgram& p, GraphState* const* states, const GraphRunContext* ctxs,
                     const size_t* frames, size_t count);
 
