@@ -2,7 +2,6 @@
 // (bounded, never a crash or a hang), Phonon's additions.
 #include "firmware/pattern/mini.h"
 
-#include <chrono>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -42,10 +41,8 @@ TEST(Mini, HostileFactorsAreErrorsNotHangs) {
   EXPECT_THROW(ParseMini("bd@1e300"), MiniError);
   // A patterned factor escapes the parse-time check; the query budget stops it.
   auto pat = ParseMini("bd*<999999 1>").pattern;
-  auto start = std::chrono::steady_clock::now();
   auto r = CollectOnsets(*pat, Rational(0), Rational(1), 64u << 20);
   EXPECT_FALSE(r.error.empty());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 
 TEST(Mini, FuzzFindingsStayFixed) {
@@ -73,12 +70,11 @@ TEST(Mini, InvalidUtf8IsAnErrorAndValidUtf8Words) {
 }
 
 TEST(Mini, SilentButHugeStructureIsBoundedToo) {
-  // tests/fuzz/regressions: no haps, so only a work budget can stop these.
+  // tests/fuzz/regressions: no haps, so only a work budget can stop these
+  // (the fuzzer's own timeout guards the time they take).
   for (const char* m : {"[~ ~]*1000000*1000000", "[h*0 h*0]*100000*100"}) {
-    auto start = std::chrono::steady_clock::now();
     auto r = CollectOnsets(*ParseMini(m).pattern, Rational(0), Rational(1));
     EXPECT_NE(r.error.find("too complex"), std::string::npos) << m;
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << m;
   }
   // An ordinary busy pattern is nowhere near the budget.
   auto ok = CollectOnsets(*ParseMini("[bd*16, hh*32?, {a b c}%8](5,8)").pattern, Rational(0), Rational(64));
@@ -93,7 +89,6 @@ TEST(Mini, LongEuclidRhythmsCostLittlePerBlock) {
   const Rational block = Rational::Make(3, 2000);
   Rational t(0);
   size_t events = 0;
-  auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 2000; ++i) {
     arena.Reset();
     QueryContext ctx(arena, 1u << 18, 1u << 17);
@@ -104,9 +99,8 @@ TEST(Mini, LongEuclidRhythmsCostLittlePerBlock) {
     t = t + block;
   }
   EXPECT_EQ(events, 6u) << "2 pulses per cycle over 3 cycles";
-  // Not a timing threshold on our speed: a guard against the quadratic path
-  // (before the fix, 2000 blocks took about 40 s of CPU).
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  // (Before the fix these 2000 blocks took about 40 s of CPU; the fuzzer's
+  // timeout, not a unit test, guards that.)
   // Patterned long rhythms are charged to the work budget instead.
   auto r = CollectOnsets(*ParseMini("hh(2,<4096 4095>)").pattern, Rational(0), Rational(2));
   EXPECT_TRUE(r.error.empty() || r.error.find("too complex") != std::string::npos) << r.error;
