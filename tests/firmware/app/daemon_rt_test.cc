@@ -80,7 +80,7 @@ TEST_F(DaemonRt, HundredReloadsAndSceneSwitchesDuringPlaybackNeitherAllocateNorL
   WriteWorkoutScenes(h_);
   const std::string fifo = (h_.dir() / "buttons").string();
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  h_.Start({"--buttons", fifo}, ProbeEnv(h_.ProbeOut()));
+  ASSERT_NO_FATAL_FAILURE(h_.Start({"--buttons", fifo}, ProbeEnv(h_.ProbeOut())));
   const WorkoutResult w = Workout(h_, fifo, /*reloads=*/100, /*switches=*/100);
   EXPECT_EQ(w.reloads, 100);
   EXPECT_EQ(w.switches, 100);
@@ -108,7 +108,7 @@ TEST_F(DaemonRt, TheProbeCountsTheDaemonsOwnAllocationsWhenEveryThreadIsCounted)
   // control thread compile a reload (allocations) and log it (syscalls).
   h_.WriteConfig("[audio]\ndevice = \"none\"\nthreads = 2\nrealtime = false\n", "swap = \"immediate\"\ndebounce_ms = 20\n");
   WriteWorkoutScenes(h_);
-  h_.Start({}, ProbeEnv(h_.ProbeOut(), /*all_threads=*/true));
+  ASSERT_NO_FATAL_FAILURE(h_.Start({}, ProbeEnv(h_.ProbeOut(), /*all_threads=*/true)));
   const WorkoutResult w = Workout(h_, "", /*reloads=*/2, /*switches=*/0);
   EXPECT_EQ(w.reloads, 2);
   EXPECT_EQ(h_.Stop(), 0);

@@ -246,7 +246,7 @@ TEST_F(DaemonTest, AButtonChoiceIsRememberedAcrossRestartsUntilItsFileIsGone) {
   std::ofstream(dir_ / "groovebox.toml", std::ios::app) << "[gpio]\ndebounce_polls = 2\n[gpio.buttons]\n27 = \"prev\"\n";
   const std::string fifo = (dir_ / "buttons").string();
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  Start(3.0, {"--buttons", fifo});
+  ASSERT_NO_FATAL_FAILURE(Start(3.0, {"--buttons", fifo}));
   EXPECT_EQ(Status()["scene"], "a.ph");
   EXPECT_FALSE(fs::exists(dir_ / "state")) << "nothing chosen yet, nothing written";
   {

@@ -4,7 +4,10 @@
 // and by FIFO buttons, each step waiting until the daemon has swapped.
 #pragma once
 
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <string>
 
 #include "tests/firmware/app/daemon_harness.h"
@@ -43,8 +46,10 @@ struct WorkoutResult {
 // line 17 (bound to next) on the button FIFO when `fifo` is given.
 inline WorkoutResult Workout(DaemonHarness& h, const std::string& fifo, int reloads, int switches) {
   WorkoutResult r;
-  std::ofstream buttons;
-  if (!fifo.empty()) buttons.open(fifo);
+  // Non-blocking: with no daemon reading, opening fails instead of hanging.
+  const int buttons = fifo.empty() ? -1 : open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  EXPECT_TRUE(fifo.empty() || buttons >= 0) << "no daemon reads " << fifo;
+  const auto press = [&](const char* line) { (void)!write(buttons, line, std::strlen(line)); };
   int step = 0;
   bool release = false;
   while (r.reloads < reloads || r.switches < switches) {
@@ -59,10 +64,10 @@ inline WorkoutResult Workout(DaemonHarness& h, const std::string& fifo, int relo
       what = "reload of " + scene;
     } else {
       const int kind = (step / 2) % 3;
-      if (kind == 2 && buttons.is_open()) {
+      if (kind == 2 && buttons >= 0) {
         // Held until it has acted: a press and release read in one poll are
         // a bounce, which the debouncer rightly ignores.
-        buttons << "press 17\n" << std::flush;
+        press("press 17\n");
         release = true;
         what = "button next";
       } else if (kind == 1) {
@@ -76,7 +81,7 @@ inline WorkoutResult Workout(DaemonHarness& h, const std::string& fifo, int relo
     }
     const json after = h.WaitFor([&](const json& j) { return j["swaps"].get<int>() > swaps; });
     if (release) {
-      buttons << "release 17\n" << std::flush;
+      press("release 17\n");
       release = false;
     }
     EXPECT_GT(after["swaps"].get<int>(), swaps) << "step " << step << ": " << what << " did not swap: " << after.dump() << "\n"
@@ -85,6 +90,7 @@ inline WorkoutResult Workout(DaemonHarness& h, const std::string& fifo, int relo
     (reload ? r.reloads : r.switches)++;
     ++step;
   }
+  if (buttons >= 0) close(buttons);
   return r;
 }
 
