@@ -6,6 +6,16 @@
 //    48 kHz in 128-frame blocks with the p99 block time under 70 % of the
 //    deadline, for 1 thread and for every thread the machine has.
 // Timings on shared machines are noisy: compare figures from one run only.
+//
+// Where phonon.ph's time goes (perf, 1 thread, 2026-11-21, after the
+// Freeverb kernels, batched synth graphs and look-ahead onset windows; share
+// of the render loop): sample voices 27 % (the SIMD kernel; ~13 kicks and
+// toms sound at once), synth voices 35 % (graph VM: saw + SVF per voice,
+// then the scalar envelope), reverb 10 %, delay 6 %, pattern queries and
+// rational time 6 %, engine and pool bookkeeping 8 %, the rest kernel and
+// scheduler. mean_voices is ~18: at the W1 target of 1.7 ns per
+// voice-sample, the ~13 sample voices alone take ~2.8 us of a 128-frame
+// block, more than the whole budget of 1000x real time (2.67 us).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
