@@ -33,11 +33,17 @@ set(GB_QEMU_CPU_DEFAULT cortex-a7)
 
 set(GB_ARMHF_NEON OFF CACHE BOOL
     "armhf: require NEON (-mfpu=neon-vfpv4) and compile Highway statically for it")
+# 64-bit file offsets and inode numbers on a 32-bit ABI: without them
+# readdir/stat fail with EOVERFLOW on a file system with large inode numbers
+# (the folder watcher's tests did under qemu-arm), and files over 2 GiB fail.
+set(GB_ARMHF_LFS "-D_FILE_OFFSET_BITS=64")
+# *_FLAGS_INIT only seeds the cache on first configure; the project's own
+# CMakeLists never assigns CMAKE_CXX_FLAGS (STYLE.md §8).
+set(CMAKE_C_FLAGS_INIT   "${GB_ARMHF_LFS}")
+set(CMAKE_CXX_FLAGS_INIT "${GB_ARMHF_LFS}")
 if(GB_ARMHF_NEON)
-  # *_FLAGS_INIT only seeds the cache on first configure; the project's own
-  # CMakeLists never assigns CMAKE_CXX_FLAGS (STYLE.md §8).
-  set(CMAKE_C_FLAGS_INIT   "-mfpu=neon-vfpv4 -mfp16-format=ieee")
-  set(CMAKE_CXX_FLAGS_INIT "-mfpu=neon-vfpv4 -mfp16-format=ieee -DHWY_COMPILE_ONLY_STATIC")
+  set(CMAKE_C_FLAGS_INIT   "${GB_ARMHF_LFS} -mfpu=neon-vfpv4 -mfp16-format=ieee")
+  set(CMAKE_CXX_FLAGS_INIT "${GB_ARMHF_LFS} -mfpu=neon-vfpv4 -mfp16-format=ieee -DHWY_COMPILE_ONLY_STATIC")
 endif()
 
 include("${CMAKE_CURRENT_LIST_DIR}/debian-multiarch-cross.cmake")

@@ -37,22 +37,22 @@ done
 }
 
 # Tests this machine cannot run for arm64, left out loudly rather than failed:
-# - EventsCli and DaemonTest start the groovebox binary themselves (popen,
+# - EventsCli, DaemonTest, DaemonRt and RtProbe start a program themselves (popen,
 #   posix_spawn), so the kernel is asked to exec an arm64 ELF directly: that
 #   works only where binfmt_misc hands it to qemu (the tests do not prefix the
 #   emulator; see README.md). ConfigDefaultTomlLoads likewise: its add_test
 #   names $<TARGET_FILE:groovebox>, and CMake adds the emulator only to a
 #   COMMAND that is the bare target name.
-# - AlsaJackTest and AudioRtAllocJack play through ALSA's jack plugin, which
+# - AlsaJackTest, AudioRtAllocJack and DaemonOnJack play through ALSA's jack plugin, which
 #   the arm64 alsa-lib loads from libasound2-plugins:arm64; that package drags
 #   in arm64 ffmpeg, PulseAudio and GTK libraries, so CI does not install it.
 skip=()
 if ! grep -qs '^enabled' /proc/sys/fs/binfmt_misc/qemu-aarch64; then
-  skip+=("${GB_CROSS_NEEDS_BINFMT:-EventsCli\.|DaemonTest\.|ConfigDefaultTomlLoads\$}")
+  skip+=("${GB_CROSS_NEEDS_BINFMT:-EventsCli\.|DaemonTest\.|DaemonRt\.|RtProbe\.|ConfigDefaultTomlLoads\$}")
   echo "run_arm64: no binfmt_misc entry for qemu-aarch64: leaving out ${skip[-1]} (they exec the arm64 groovebox directly)"
 fi
 if [ ! -e /usr/lib/aarch64-linux-gnu/alsa-lib/libasound_module_pcm_jack.so ]; then
-  skip+=("${GB_CROSS_NEEDS_ALSA_JACK:-AlsaJackTest\.|AudioRtAllocJack\.}")
+  skip+=("${GB_CROSS_NEEDS_ALSA_JACK:-AlsaJackTest\.|AudioRtAllocJack\.|DaemonOnJack\.}")
   echo "run_arm64: no arm64 ALSA jack plugin (libasound2-plugins:arm64): leaving out ${skip[-1]}"
 fi
 select=()
