@@ -90,7 +90,7 @@ for arch in amd64 arm64; do
 done
 
 step "test-deb-chroot.sh ${deb[amd64]}"
-"$here/test-deb-chroot.sh" "${deb[amd64]}" || fails=$((fails + 1))
+$SUDO "$here/test-deb-chroot.sh" "${deb[amd64]}" || fails=$((fails + 1))
 
 step "done in $(( $(date +%s) - t_all )) s: $([ $fails = 0 ] && echo PASS || echo "FAIL ($fails failed)")"
 [ $fails = 0 ]
