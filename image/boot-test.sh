@@ -21,17 +21,20 @@
 #   cmdline.txt from its FAT partition, disk = a copy of the image padded to a
 #   power of two (qemu's SD card needs one), so the first boot also grows the
 #   data partition. Not checked: the GPU firmware boot path, anything Pi 4.
-# Env: EXTRA_APPEND (more kernel command line), SOUND=dummy (default: the kernel's snd-dummy card as card 0, paced by
-#      kernel timers) | qemu (an emulated card: intel-hda on amd64, a USB audio
+# Env: EXTRA_APPEND (more kernel command line); SOUND=aloop (default: the
+#      kernel's snd-aloop loopback card as card 0, paced by a kernel timer) |
+#      dummy (snd-dummy; not in Debian's arm64 kernel) | qemu (an emulated card: intel-hda on amd64, a USB audio
 #      device on qemu-xhci for arm64); TIMEOUT (s, default 900); SMBPORT;
 #      SCENE=light (default: test/boot-default.ph is written over the data
 #      disk's patterns/default.ph before boot: the shipped default scene needs
 #      more than an emulated CPU can render in real time) | shipped;
 #      WATCHDOG=off (default: systemd.service_watchdogs=0) | on.
 set -euo pipefail
+# grep -q would exit at the first match and fail the pipe (SIGPIPE, pipefail).
+q() { grep "$@" >/dev/null; }
 ARCH=${1:?arch}
 HERE=$(cd "$(dirname "$0")" && pwd)
-TIMEOUT=${TIMEOUT:-900}; SOUND=${SOUND:-dummy}
+TIMEOUT=${TIMEOUT:-900}; SOUND=${SOUND:-aloop}
 SMBPORT=${SMBPORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 UPLOAD=$HERE/test/upload.ph
 NET=(-netdev user,id=n0,hostfwd=tcp:127.0.0.1:$SMBPORT-:445)
@@ -88,9 +91,12 @@ esac
 if [ "$ARCH" = rpi3 ]; then APPEND="$(cat "$IMG/cmdline.txt") panic=-1 $TEST_APPEND"   # the card's own command line
 else APPEND="root=LABEL=gbx-root ro console=$CON panic=-1 net.ifnames=0 $TEST_APPEND"; fi
 case $SOUND in
+  # snd-aloop: the kernel's loopback card, whose playback side is paced by a
+  # kernel timer (Debian's arm64 kernel has no snd-dummy); made card 0.
+  aloop) APPEND="$APPEND modules-load=snd_aloop snd_aloop.index=0 snd_aloop.pcm_substreams=1"; QSOUND=() ;;
   dummy) APPEND="$APPEND modules-load=snd_dummy snd_dummy.index=0"; QSOUND=() ;;
   qemu)  APPEND="$APPEND $QIDX" ;;
-  *) echo "SOUND=dummy|qemu" >&2; exit 2 ;;
+  *) echo "SOUND=aloop|dummy|qemu" >&2; exit 2 ;;
 esac
 # The light boot scene replaces the shipped default.ph on the test's data
 # disk (same owner), unless SCENE=shipped.
@@ -99,7 +105,7 @@ if [ "${SCENE:-light}" = light ]; then
   printf 'cd /patterns\nrm default.ph\nwrite %s default.ph\nsif default.ph uid %s\nsif default.ph gid %s\n' \
     "$HERE/test/boot-default.ph" ${own% *} ${own#* } > "$IMG/debugfs.cmd"
   datafs_w "$IMG/debugfs.cmd"
-  datafs 'cat /patterns/default.ph' | grep -q boottest-default || { echo "could not put the boot scene on the data disk" >&2; exit 1; }
+  datafs 'cat /patterns/default.ph' | q boottest-default || { echo "could not put the boot scene on the data disk" >&2; exit 1; }
 fi
 # The scene playing before the upload sets the cycle length.
 cps=$(datafs 'cat /patterns/default.ph' | sed -n 's/^cps: *\([0-9.]*\).*/\1/p' | head -1)
@@ -116,16 +122,16 @@ con() { tr -d '\r' < "$LOG"; }
 # The daemon's own lines (journal+console writes them as "[t] groovebox[PID]: ...").
 gb() { con | sed -n 's/^.*groovebox\[[0-9]*\]: \(groovebox: \)/\1/p'; }
 while kill -0 $QPID 2>/dev/null; do
-  if [ -z "$playing" ] && gb | grep -q '^groovebox: playing '; then
+  if [ -z "$playing" ] && gb | q '^groovebox: playing '; then
     playing=$(elapsed); echo "[$playing s] $(gb | grep -m1 '^groovebox: playing ')  /  $(gb | grep -m1 -E '^groovebox: (ALSA|clock) ')"
   fi
-  if [ -z "$uploaded" ] && con | grep -q 'BOOTTEST: READY-FOR-SMB'; then
+  if [ -z "$uploaded" ] && con | q 'BOOTTEST: READY-FOR-SMB'; then
     uploaded=$(elapsed)
     if smbclient -p "$SMBPORT" //127.0.0.1/patterns -N -c "put $UPLOAD default.ph" >"$IMG/smbclient.log" 2>&1; then
       echo "[$uploaded s] uploaded test/upload.ph as default.ph through the Samba share"
     else uploaded=failed; fails+=("smbclient upload failed: $(tail -2 "$IMG/smbclient.log" | paste -sd' ')"); fi
   fi
-  if [ -z "$swapped" ] && [ -n "$uploaded" ] && gb | grep -q 'swapped in at frame'; then
+  if [ -z "$swapped" ] && [ -n "$uploaded" ] && gb | q 'swapped in at frame'; then
     swapped=$(elapsed); echo "[$swapped s] $(gb | grep 'swapped in at frame' | tail -1)"
   fi
   sleep 0.5
@@ -137,7 +143,7 @@ con | grep -a 'BOOTTEST' | sed 's/^/  /'
 # Checks on what the console said.
 dev=$(gb | grep -m1 -E '^groovebox: (ALSA|clock) ' || true)
 case $dev in "groovebox: ALSA plughw:0, "*) ;; *) fails+=("not playing on its configured device plughw:0: '$dev'") ;; esac
-gb | grep -q '^groovebox: playing default.ph' || fails+=("no 'groovebox: playing default.ph'")
+gb | q '^groovebox: playing default.ph' || fails+=("no 'groovebox: playing default.ph'")
 [ "$(gb | grep -c '^groovebox: playing ')" -le 1 ] || fails+=("the daemon started more than once (restarted)")
 rate=$(echo "$dev" | sed -n 's/.*, \([0-9]*\) Hz,.*/\1/p')
 swap=$(gb | grep 'swapped in at frame' | tail -1 || true)
@@ -148,13 +154,13 @@ elif [ -n "$rate" ] && [ -n "$cps" ]; then
   if [ "${cyc#*/}" = "$cyc" ]; then echo "swap on a cycle boundary: frame $frame = cycle $cyc at $rate Hz, $cps cps"
   else fails+=("swap at frame $frame is not on a cycle boundary (cycle $cyc)"); fi
 fi
-con | grep -q 'BOOTTEST: RESULT PASS' || fails+=("guest self-test did not pass")
+con | q 'BOOTTEST: RESULT PASS' || fails+=("guest self-test did not pass")
 # Persistence: after power-off, on the data disk.
 if cmp -s <(datafs 'cat /patterns/default.ph') "$UPLOAD"; then
   echo "persisted: patterns/default.ph on the data disk is the uploaded scene"
 else fails+=("the upload is not on the data disk"); fi
 st=$(datafs 'cat /state' | head -c 200 | paste -sd' ')
-echo "$st" | grep -q 'default.ph' && echo "persisted: state file: $st" || fails+=("no last-chosen scene in the data disk's state file ('$st')")
+echo "$st" | q 'default.ph' && echo "persisted: state file: $st" || fails+=("no last-chosen scene in the data disk's state file ('$st')")
 fb=$(con | sed -n 's/.*BOOTTEST: boot-to-first-block=\([0-9.]*\)s.*/\1/p' | head -1)
 echo "TIMES $NAME ($SOUND sound): boot-to-first-block ${fb:-?} s (guest); playing seen after ${playing:-?} s, whole test $(elapsed) s (host wall clock)"
 if [ ${#fails[@]} -gt 0 ]; then

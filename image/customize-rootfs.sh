@@ -36,6 +36,10 @@ inroot systemctl mask dev-hugepages.mount dev-mqueue.mount sys-kernel-debug.moun
   proc-sys-fs-binfmt_misc.automount
 # Read-only root: state that would go to /var/lib/systemd is not needed (the
 # kernel seeds its own RNG; no rfkill state to keep).
+# Nothing of ours needs the network to be "online" (smbd listens on every
+# address as links come up); waiting for it only delays boot, and fails it
+# when no cable is plugged in.
+inroot systemctl mask systemd-networkd-wait-online.service
 # No logins to manage on an appliance (its StateDirectory would need a
 # writable /var/lib/systemd).
 inroot systemctl mask systemd-random-seed.service systemd-rfkill.service systemd-rfkill.socket systemd-logind.service
