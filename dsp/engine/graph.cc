@@ -338,6 +338,11 @@ void RunGraph(const GraphProgram& p, GraphState& st, const GraphRunContext& ctx,
   for (const GraphNode& n : p.nodes) RunNode(n, st, ctx, frames);
 }
 
+void RunGraphNodes(const GraphProgram& p, const uint16_t* indices, size_t count, GraphState& st,
+                   const GraphRunContext& ctx, size_t frames) {
+  for (size_t k = 0; k < count; ++k) RunNode(p.nodes[indices[k]], st, ctx, frames);
+}
+
 void RunGraphVoices(const GraphProgram& p, GraphState* const* states, const GraphRunContext* ctxs,
                     const size_t* frames, size_t count) {
   count = std::min(count, kGraphVoiceBatch);

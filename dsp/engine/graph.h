@@ -78,6 +78,10 @@ void ResetGraphState(const GraphProgram& p, GraphState& state, uint32_t seed);
 // Runs every node for `frames` frames; the result is buffers[program.result].
 void RunGraph(const GraphProgram& p, GraphState& state, const GraphRunContext& ctx, size_t frames);
 
+// Runs only nodes[indices[0..count)] (in that order) for `frames` frames.
+void RunGraphNodes(const GraphProgram& p, const uint16_t* indices, size_t count, GraphState& state,
+                   const GraphRunContext& ctx, size_t frames);
+
 // Up to kGraphVoiceBatch instances of one program (voices of one instrument),
 // each with its own state, context (buffers) and frame count: the same
 // results as RunGraph on each in turn, bit for bit. Node by node across the

@@ -22,6 +22,28 @@ struct VoicePool::Voice {
 namespace {
 constexpr float kDeclickS = 0.005f;  // fades for cuts, steals, stop
 constexpr int kMaxDest = 256;
+// Longest block the bus-voice path takes (its coefficient table is on the stack).
+constexpr size_t kMaxBusBlock = 1024;
+constexpr size_t kMaxBusSegments = kMaxBusBlock / kBusVoiceSegment;
+
+bool IsOsc(GraphOp op) {
+  return op == GraphOp::kSaw || op == GraphOp::kSquare || op == GraphOp::kPulse || op == GraphOp::kTri ||
+         op == GraphOp::kSine;
+}
+bool IsFilterOp(GraphOp op) {
+  return op == GraphOp::kLowpass || op == GraphOp::kHighpass || op == GraphOp::kBandpass || op == GraphOp::kNotch;
+}
+SvfMode SvfModeOf(GraphOp op) {
+  return op == GraphOp::kLowpass    ? SvfMode::kLowPass
+         : op == GraphOp::kHighpass ? SvfMode::kHighPass
+         : op == GraphOp::kBandpass ? SvfMode::kBandPass
+                                    : SvfMode::kNotch;
+}
+bool ConstantRun(const float* x, size_t n) {
+  for (size_t i = 1; i < n; ++i)
+    if (x[i] != x[0]) return false;
+  return true;
+}
 static_assert(VoicePool::kChunk == kMaxVoiceLanes, "a chunk is one kernel lane group");
 }  // namespace
 
@@ -30,6 +52,10 @@ bool VoicePool::Prepare(const Config& cfg, const std::vector<const GraphProgram*
   cfg_.destinations = std::clamp<size_t>(cfg.destinations, 1, kMaxDest);
   cfg_.threads = std::clamp<size_t>(cfg.threads, 1, 64);
   instruments_ = instruments;
+  plans_.clear();
+  for (const GraphProgram* p : instruments_) {
+    plans_.push_back(cfg_.bus_voice_kernels && cfg_.max_block <= kMaxBusBlock ? BusPlanFor(*p) : BusPlan{});
+  }
   max_buffers_ = 1;
   uint32_t max_state = 1;
   for (const GraphProgram* p : instruments_) {
@@ -65,6 +91,83 @@ bool VoicePool::Prepare(const Config& cfg, const std::vector<const GraphProgram*
   }
   scratch_free_.store(cfg_.threads >= 64 ? ~0ull : ((1ull << cfg_.threads) - 1));
   return true;
+}
+
+// Covered: shared nodes (constants, inputs, math over them), one kVoiceFreq
+// feeding one oscillator (a pulse's width a constant), then up to
+// kMaxBusVoiceFilters filters in series on the oscillator whose cutoff and q
+// are shared nodes, the last of them (or the oscillator) the result.
+VoicePool::BusPlan VoicePool::BusPlanFor(const GraphProgram& p) {
+  BusPlan plan;
+  std::vector<uint8_t> kind(p.buffers, 0);  // 0 none/shared, 1 voice freq, 2 voice chain
+  std::vector<int> node_of(p.buffers, -1);
+  int freq_buf = -1, tail = -1;
+  bool osc_seen = false;
+  size_t nf = 0;
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    const GraphNode& n = p.nodes[i];
+    node_of[n.out] = static_cast<int>(i);
+    switch (n.op) {
+      case GraphOp::kConst:
+      case GraphOp::kInput:
+        plan.shared.push_back(static_cast<uint16_t>(i));
+        break;
+      case GraphOp::kAdd:
+      case GraphOp::kSub:
+      case GraphOp::kMul:
+      case GraphOp::kDiv:
+        if (kind[n.in[0]] || kind[n.in[1]]) return BusPlan{};  // math on a voice signal
+        plan.shared.push_back(static_cast<uint16_t>(i));
+        break;
+      case GraphOp::kVoiceFreq:
+        // (A non-positive pitch runs the VM's sine backwards; the kernel's
+        // step is clamped to [1e-9, 0.5] as the VM clamps every other
+        // oscillator, so such a graph stays on the VM.)
+        if (freq_buf >= 0 || !(n.value > 0.f)) return BusPlan{};
+        freq_buf = n.out;
+        kind[n.out] = 1;
+        plan.freq_hz = n.value;
+        break;
+      default:
+        if (IsOsc(n.op)) {
+          if (osc_seen || freq_buf < 0 || n.in[0] != freq_buf) return BusPlan{};
+          if (n.op == GraphOp::kPulse) {
+            const int w = node_of[n.in[1]];
+            if (w < 0 || p.nodes[static_cast<size_t>(w)].op != GraphOp::kConst) return BusPlan{};
+            const double width = std::clamp(static_cast<double>(p.nodes[static_cast<size_t>(w)].value), 0.01, 0.99);
+            const auto q = static_cast<uint64_t>(width * 18446744073709551616.0);
+            plan.shape.width_hi = static_cast<uint32_t>(q >> 32);
+            plan.shape.width_lo = static_cast<uint32_t>(q);
+          }
+          osc_seen = true;
+          plan.shape.osc = n.op == GraphOp::kSaw      ? BusOsc::kSaw
+                           : n.op == GraphOp::kSquare ? BusOsc::kSquare
+                           : n.op == GraphOp::kPulse  ? BusOsc::kPulse
+                           : n.op == GraphOp::kTri    ? BusOsc::kTri
+                                                      : BusOsc::kSine;
+          plan.osc_state = n.state;
+          kind[n.out] = 2;
+          tail = n.out;
+        } else if (IsFilterOp(n.op)) {
+          if (tail < 0 || n.in[0] != tail || nf >= kMaxBusVoiceFilters || kind[n.in[1]] || kind[n.in[2]])
+            return BusPlan{};
+          plan.filter_state[nf] = n.state;
+          plan.filter_mode[nf] = SvfModeOf(n.op);
+          plan.cutoff_buf[nf] = n.in[1];
+          plan.q_buf[nf] = n.in[2];
+          // The kernel runs one filter mode per position for all voices.
+          plan.shape.filter_count = ++nf;
+          kind[n.out] = 2;
+          tail = n.out;
+        } else {
+          return BusPlan{};  // noise, supersaw, fm: the VM
+        }
+    }
+  }
+  // (Math and filter controls on the voice frequency were refused above.)
+  if (!osc_seen || tail != p.result) return BusPlan{};
+  plan.fast = true;
+  return plan;
 }
 
 uint32_t VoicePool::FindSlot(uint32_t offset) {
@@ -206,10 +309,85 @@ void VoicePool::RenderSynthVoices(const uint32_t* slots, size_t count, size_t fr
     ctx[k].buffers = gbuf + k * max_buffers_;
     run[k] = frames - std::min<size_t>(lanes_.offset[slots[k]], frames);
   }
-  RunGraphVoices(p, states, ctx, run, count);
+  const BusPlan& plan = plans_[static_cast<size_t>(instrument)];
+  if (plan.fast) {
+    // One kernel call per frame count: voices that started this block play
+    // fewer frames (a chord's notes start together).
+    bool done[kGraphVoiceBatch] = {};
+    for (size_t k = 0; k < count; ++k) {
+      if (done[k]) continue;
+      size_t which[kGraphVoiceBatch];
+      size_t m = 0;
+      for (size_t j = k; j < count; ++j) {
+        if (!done[j] && run[j] == run[k]) {
+          which[m++] = j;
+          done[j] = true;
+        }
+      }
+      if (run[k] > 0) RenderBusVoiceGroup(p, plan, slots, which, m, run[k], ctx);
+    }
+  } else {
+    RunGraphVoices(p, states, ctx, run, count);
+  }
   // Mixed in slot order, as one voice after the other always was.
   for (size_t k = 0; k < count; ++k)
     RenderEngineVoiceScalar(lanes_, slots[k], false, ctx[k].buffers[p.result], frames, out_l, out_r);
+}
+
+// Voices slots[which[0..m)] of one instrument with the covered shape, all
+// playing `len` frames: the shared nodes once (in the first voice's buffers,
+// from frame 0 as the VM reads them for each voice), the filters'
+// coefficients as the VM makes them, then the kernel into each voice's
+// result buffer. The state stays in the voices' GraphStates, where the VM
+// keeps it (the phase as its two Q0.64 words in the oscillator's two floats).
+void VoicePool::RenderBusVoiceGroup(const GraphProgram& p, const BusPlan& plan, const uint32_t* slots,
+                                    const size_t* which, size_t m, size_t len, GraphRunContext* ctx) {
+  const float sr = cfg_.sample_rate_hz;
+  const GraphRunContext& c0 = ctx[which[0]];
+  RunGraphNodes(p, plan.shared.data(), plan.shared.size(), voices_[slots[which[0]]].gs, c0, len);
+  const size_t segments = (len + kBusVoiceSegment - 1) / kBusVoiceSegment;
+  SvfCoefficients coefs[kMaxBusVoiceFilters * kMaxBusSegments];
+  const size_t nf = plan.shape.filter_count;
+  for (size_t f = 0; f < nf; ++f) {
+    const float* b = c0.buffers[plan.cutoff_buf[f]];
+    const float* q = c0.buffers[plan.q_buf[f]];
+    SvfCoefficients* co = coefs + f * segments;
+    if (ConstantRun(b, len) && ConstantRun(q, len)) {
+      co[0] = SvfCoefficients::Make(plan.filter_mode[f], b[0], q[0], sr);
+      for (size_t s = 1; s < segments; ++s) co[s] = co[0];
+    } else {
+      for (size_t s = 0; s < segments; ++s)
+        co[s] = SvfCoefficients::Make(plan.filter_mode[f], b[s * kBusVoiceSegment], q[s * kBusVoiceSegment], sr);
+    }
+  }
+  BusVoiceLanes lanes;
+  float* out[kGraphVoiceBatch];
+  const double inv_sr = 1.0 / static_cast<double>(sr);
+  for (size_t j = 0; j < m; ++j) {
+    const size_t k = which[j];
+    const float* st = voices_[slots[k]].gs.s;
+    std::memcpy(&lanes.phase_hi[j], st + plan.osc_state, sizeof(uint32_t));
+    std::memcpy(&lanes.phase_lo[j], st + plan.osc_state + 1, sizeof(uint32_t));
+    if (plan.shape.osc == BusOsc::kTri) lanes.tri_y[j] = st[plan.osc_state + 2];
+    for (size_t f = 0; f < nf; ++f) {
+      lanes.ic1[f][j] = st[plan.filter_state[f]];
+      lanes.ic2[f][j] = st[plan.filter_state[f] + 1];
+    }
+    const float hz = plan.freq_hz * ctx[k].voice_ratio;  // the VM's kVoiceFreq
+    SetBusVoiceStep(lanes, j, static_cast<double>(hz) * inv_sr);
+    out[j] = ctx[k].buffers[p.result];
+  }
+  RenderBusVoices(plan.shape, lanes, m, coefs, len, out);
+  for (size_t j = 0; j < m; ++j) {
+    float* st = voices_[slots[which[j]]].gs.s;
+    std::memcpy(st + plan.osc_state, &lanes.phase_hi[j], sizeof(uint32_t));
+    std::memcpy(st + plan.osc_state + 1, &lanes.phase_lo[j], sizeof(uint32_t));
+    if (plan.shape.osc == BusOsc::kTri) st[plan.osc_state + 2] = lanes.tri_y[j];
+    for (size_t f = 0; f < nf; ++f) {
+      st[plan.filter_state[f]] = lanes.ic1[f][j];
+      st[plan.filter_state[f] + 1] = lanes.ic2[f][j];
+    }
+  }
 }
 
 void VoicePool::RenderChunk(void* ctx, size_t chunk) {

@@ -4,8 +4,12 @@
 // Hermite interpolation; synth voices run their instrument's GraphProgram with
 // their own state. The hot per-voice state (position, envelope, fade, gains,
 // filters) is structure-of-arrays by slot (dsp/kernels/engine_voices.h), so
-// sample voices render SIMD across voices, one voice per lane; synth voices
-// run their graph and then the scalar twin of that kernel.
+// sample voices render SIMD across voices, one voice per lane. Synth voices
+// whose instrument is one oscillator at the voice's pitch through up to two
+// filters with shared cutoffs (the common bus-as-instrument shape) render SIMD
+// across voices too (dsp/kernels/bus_voices.h); other graphs run the graph VM
+// per voice. Then each synth voice's envelope, gain and pan run through the
+// scalar twin of the engine voice kernel.
 //
 // Voices are grouped by destination and kind (mono samples, stereo samples,
 // synths, in that order, each in start order) and rendered in chunks of
@@ -25,6 +29,7 @@
 #include "dsp/arena.h"
 #include "dsp/engine/graph.h"
 #include "dsp/fx/svf.h"
+#include "dsp/kernels/bus_voices.h"
 #include "dsp/kernels/engine_voices.h"
 #include "dsp/kit/sample.h"
 #include "dsp/worker_pool.h"
@@ -74,6 +79,9 @@ class VoicePool {
     size_t capacity = 4096;
     size_t destinations = 1;
     size_t threads = 1;  // scratch sets for concurrent chunks
+    // Synth voices of instruments the bus-voice kernel covers render through
+    // it (false: every synth voice runs the graph VM, as a reference).
+    bool bus_voice_kernels = true;
   };
 
   // Control thread. `instruments` must outlive the pool.
@@ -101,6 +109,21 @@ class VoicePool {
     uint32_t first;  // index into order_
     uint32_t count;
   };
+  // How an instrument's voices render: through the bus-voice kernel when its
+  // graph has the covered shape (see BusPlanFor in voices.cc), else the VM.
+  struct BusPlan {
+    bool fast = false;
+    BusVoiceShape shape;
+    float freq_hz = 0.f;         // the kVoiceFreq node's value
+    uint32_t osc_state = 0;      // the oscillator's state (phase words, tri level)
+    uint32_t filter_state[kMaxBusVoiceFilters] = {};
+    SvfMode filter_mode[kMaxBusVoiceFilters] = {};
+    uint16_t cutoff_buf[kMaxBusVoiceFilters] = {}, q_buf[kMaxBusVoiceFilters] = {};
+    std::vector<uint16_t> shared;  // nodes that are the same for every voice, in order
+  };
+  static BusPlan BusPlanFor(const GraphProgram& p);
+  void RenderBusVoiceGroup(const GraphProgram& p, const BusPlan& plan, const uint32_t* slots, const size_t* which,
+                           size_t m, size_t len, GraphRunContext* ctx);
   struct Job {
     VoicePool* pool;
     size_t frames;
@@ -121,6 +144,7 @@ class VoicePool {
 
   Config cfg_;
   std::vector<const GraphProgram*> instruments_;
+  std::vector<BusPlan> plans_;  // per instrument
   Voice* voices_ = nullptr;     // cold per-slot fields
   EngineVoiceLanes lanes_;      // hot per-slot fields, structure of arrays
   uint32_t* free_ = nullptr;    // free slots (a stack)

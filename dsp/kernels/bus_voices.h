@@ -61,7 +61,9 @@ struct BusVoiceLanes {
 };
 
 // Sets a lane's step from the VM's dt (cycles per sample, clamped to
-// [1e-9, 0.5] as the VM clamps it).
+// [1e-9, 0.5] as the VM clamps it for every oscillator but the sine, which
+// it leaves unclamped: above half the rate, 24 kHz at 48 kHz, a sine voice
+// differs from the VM's aliased one).
 void SetBusVoiceStep(BusVoiceLanes& lanes, size_t lane, double dt);
 
 // Renders `frames` frames of voices [0, count) (count <= kMaxBusVoiceLanes):

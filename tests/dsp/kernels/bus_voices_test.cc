@@ -40,7 +40,7 @@ BusVoiceLanes RandomLanes(std::mt19937& rng, size_t count) {
   for (size_t v = 0; v < count; ++v) {
     l.phase_hi[v] = word(rng);
     l.phase_lo[v] = word(rng);
-    SetBusVoiceStep(l, v, hz(rng) / kSr);
+    SetBusVoiceStep(l, v, hz(rng) / static_cast<double>(kSr));
     l.tri_y[v] = st(rng);
     for (size_t k = 0; k < kMaxBusVoiceFilters; ++k) {
       l.ic1[k][v] = st(rng);
