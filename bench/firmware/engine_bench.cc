@@ -16,6 +16,15 @@
 // scheduler. mean_voices is ~18: at the W1 target of 1.7 ns per
 // voice-sample, the ~13 sample voices alone take ~2.8 us of a 128-frame
 // block, more than the whole budget of 1000x real time (2.67 us).
+//
+// After the bus-voice kernel (dsp/kernels/bus_voices.h: the saw + SVF of
+// the chord voices SIMD across voices), same day: the graph VM's 13.6 % of a
+// phonon.ph render became 3 % in the kernel; phonon.ph 118x -> 156x cpu real
+// time (medians of 7 interleaved runs each, `groovebox render --stats
+// --threads 1`), phonon_synth.ph (its synth part alone) 259x -> 360x. What is
+// left of the synth voices is mostly the scalar envelope/gain/pan after the
+// graph (RenderEngineVoiceScalar: 17 % of a phonon_synth.ph render, twice
+// the kernel's 8 %), then rational time for onsets (7 %).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -168,6 +177,7 @@ void LargestW1(benchmark::State& state, size_t threads) {
 }  // namespace
 
 BENCHMARK_CAPTURE(SceneRealtime, phonon_1thread, GB_BENCH_SCENES_DIR "/phonon.ph", 1)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(SceneRealtime, phonon_synth_1thread, GB_BENCH_SCENES_DIR "/phonon_synth.ph", 1)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(SceneRealtime, default_1thread, GB_DEFAULT_SCENE_PATH, 1)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(LargestW1, threads_1, 1)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(LargestW1, threads_all, 0)->Iterations(1)->Unit(benchmark::kMillisecond);
