@@ -74,8 +74,9 @@ class DaemonTest : public ::testing::Test {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     ASSERT_EQ(posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ), 0);
-    // Wait for the status socket.
-    for (int i = 0; i < 200 && Status().is_null(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    // Wait for the status socket: up to a minute, for a loaded machine or
+    // qemu-user (arm64 CI), where building the kit alone takes seconds.
+    for (int i = 0; i < 2400 && Status().is_null(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
     ASSERT_FALSE(Status().is_null()) << "the daemon did not come up";
   }
   int Wait() {
