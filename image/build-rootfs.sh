@@ -22,6 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 SECMIRROR=${SECMIRROR:-http://deb.debian.org/debian-security}
 DEB=$(readlink -f "$DEB"); [ -f "$DEB" ] || { echo "no such .deb: $DEB" >&2; exit 2; }
+mkdir -p "$(dirname "$OUT")"   # mmdebstrap wants the parent to exist
 
 case $ARCH in
   # The full kernel, not linux-image-cloud-amd64: the cloud one has no sound
