@@ -594,7 +594,9 @@ class Daemon {
       total_load_.Add(us);
       if (record_ring_) record_ring_->Push(inter.data(), inter.size());
       sink_->Write(inter.data(), period_);
-      blocks_.fetch_add(1, std::memory_order_relaxed);
+      if (blocks_.fetch_add(1, std::memory_order_relaxed) == 0)
+        first_block_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count(),
+                              std::memory_order_relaxed);
     }
   }
 
@@ -623,6 +625,13 @@ class Daemon {
       if (waiting_ && !engine_->SwapPending()) {
         engine_->PostSwap(waiting_, Quantum());
         waiting_.reset();
+      }
+      if (!first_block_reported_ && first_block_ns_.load(std::memory_order_relaxed) != 0) {
+        // steady_clock is CLOCK_MONOTONIC: time since boot (an appliance
+        // does not suspend). The boot tests read this line.
+        first_block_reported_ = true;
+        std::fprintf(stderr, "%sgroovebox: first block written %.0f ms after boot\n", ClearLine(),
+                     1e-6 * static_cast<double>(first_block_ns_.load(std::memory_order_relaxed)));
       }
       if (!swap_reported_ && engine_->swaps_done() > swaps_before_) {
         swap_reported_ = true;
@@ -706,7 +715,9 @@ class Daemon {
   std::unique_ptr<drivers::FolderWatcher> watcher_;
   std::vector<std::string> scenes_;
   std::string current_name_;
-  std::string saved_scene_;  // what the state file holds, to skip rewriting it
+  std::string saved_scene_;
+  std::atomic<int64_t> first_block_ns_{0};  // steady_clock, set once by the audio thread
+  bool first_block_reported_ = false;  // what the state file holds, to skip rewriting it
   Engine::Loaded waiting_;
   std::string waiting_name_;
   ReloadResult last_reload_;
