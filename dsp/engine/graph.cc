@@ -127,7 +127,7 @@ void RunNode(const GraphNode& n, GraphState& st, const GraphRunContext& ctx, siz
         break;
       case GraphOp::kInput:
         if (n.input < ctx.input_count && ctx.inputs[n.input]) {
-          std::memcpy(out, ctx.inputs[n.input], frames * sizeof(float));
+          std::memcpy(out, ctx.inputs[n.input] + ctx.input_offset, frames * sizeof(float));
         } else {
           std::fill(out, out + frames, 0.f);
         }

@@ -66,8 +66,11 @@ struct GraphState {
 struct GraphRunContext {
   float sample_rate_hz = 48000.f;
   float voice_ratio = 1.f;                 // kVoiceFreq: note frequency / reference
-  const float* const* inputs = nullptr;    // external buffers, `frames` each
+  const float* const* inputs = nullptr;    // external buffers, a whole block each
   size_t input_count = 0;
+  // Where in the inputs this instance's frame 0 lies: a voice that starts
+  // `input_offset` frames into the block reads the buses from there on.
+  size_t input_offset = 0;
   float* const* buffers = nullptr;         // program.buffers scratch buffers
 };
 

@@ -308,6 +308,8 @@ void VoicePool::RenderSynthVoices(const uint32_t* slots, size_t count, size_t fr
     ctx[k].input_count = input_count;
     ctx[k].buffers = gbuf + k * max_buffers_;
     run[k] = frames - std::min<size_t>(lanes_.offset[slots[k]], frames);
+    // A voice that starts inside this block reads its buses from its onset.
+    ctx[k].input_offset = frames - run[k];
   }
   const BusPlan& plan = plans_[static_cast<size_t>(instrument)];
   if (plan.fast) {
@@ -336,7 +338,7 @@ void VoicePool::RenderSynthVoices(const uint32_t* slots, size_t count, size_t fr
 
 // Voices slots[which[0..m)] of one instrument with the covered shape, all
 // playing `len` frames: the shared nodes once (in the first voice's buffers,
-// from frame 0 as the VM reads them for each voice), the filters'
+// from the group's onset in the block, as the VM reads them), the filters'
 // coefficients as the VM makes them, then the kernel into each voice's
 // result buffer. The state stays in the voices' GraphStates, where the VM
 // keeps it (the phase as its two Q0.64 words in the oscillator's two floats).

@@ -121,5 +121,43 @@ TEST(BusVoicePath, GraphsItDoesNotCoverRenderBitIdenticalThroughTheVm) {
   EXPECT_EQ(Render(q, false, 1), Render(q, true, 1));
 }
 
+
+// A voice that starts inside a block reads its buses from its own onset on:
+// an instrument that plays its input (~x: ~in0) started at frame 64 of a
+// block whose input steps from 0 to 1 at frame 64 sounds from frame 64, at
+// once. (It used to read the input from frame 0 in its first block: silence
+// for that block, the step a block late.) Both paths, VM and kernel.
+TEST(BusVoicePath, AVoiceStartedInsideABlockReadsItsBusesFromItsOnset) {
+  GraphProgram passthrough;
+  passthrough.AddNode(GraphOp::kInput, {}, 0.f, 0);
+  for (bool kernels : {false, true}) {
+    Arena arena(16 << 20, false);
+    VoicePool pool;
+    VoicePool::Config cfg;
+    cfg.max_block = kBlock;
+    cfg.capacity = 16;
+    cfg.bus_voice_kernels = kernels;
+    std::vector<const GraphProgram*> inst = {&passthrough};
+    ASSERT_TRUE(pool.Prepare(cfg, inst, arena));
+    VoiceStart s;
+    s.offset = 64;
+    s.instrument = 0;
+    s.gate_s = 1.0;
+    pool.Start(s);
+    std::vector<float> step(kBlock, 0.f), l(kBlock, 0.f), r(kBlock, 0.f);
+    for (size_t i = 64; i < kBlock; ++i) step[i] = 1.f;
+    float* dl[] = {l.data()};
+    float* dr[] = {r.data()};
+    const float* in[] = {step.data()};
+    pool.Render(nullptr, kBlock, dl, dr, in, 1);
+    for (size_t i = 0; i < 64; ++i) ASSERT_EQ(l[i], 0.f) << "before the onset, frame " << i;
+    const float centre = std::sqrt(0.5f);  // equal-power pan at the centre
+    for (size_t i = 64; i < kBlock; ++i) {
+      EXPECT_NEAR(l[i], centre, 1e-6f) << "frame " << i << (kernels ? " (kernels on)" : " (VM)");
+      EXPECT_NEAR(r[i], centre, 1e-6f) << "frame " << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gb::dsp
