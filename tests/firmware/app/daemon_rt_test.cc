@@ -93,7 +93,9 @@ TEST_F(DaemonRt, HundredReloadsAndSceneSwitchesDuringPlaybackNeitherAllocateNorL
   std::printf("daemon under the probe (clock): %s", all.c_str());
   ASSERT_EQ(n("attached"), 1) << "the probe did not find the binary's marks\n" << all;
   EXPECT_EQ(n("marked_threads"), 2) << "the audio thread and one worker\n" << all;
-  EXPECT_GT(n("device_calls"), 1000) << "the probe saw the audio thread's device waits\n" << all;
+  // Hundreds of periods at the least (about 375 a second where the machine
+  // keeps up; qemu-user on a loaded arm64 CI machine managed 942 in all).
+  EXPECT_GT(n("device_calls"), 300) << "the probe saw the audio thread's device waits\n" << all;
   EXPECT_EQ(n("rt_allocs"), 0) << all;
   EXPECT_EQ(n("rt_locks"), 0) << all;
   EXPECT_EQ(n("rt_syscalls"), 0) << all;
