@@ -28,15 +28,7 @@ fi
 pkgs=(dpkg-dev fakeroot file mmdebstrap g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
       libhwy-dev:arm64 libasound2-dev:arm64 libgpiod-dev:arm64 libsndfile1-dev:arm64
       libsamplerate0-dev:arm64 libtomlplusplus-dev:arm64 nlohmann-json3-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "image/deb/ci.sh: installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+.ci/install-missing "${pkgs[@]}"
 
 version=$(sed -n 's/^project(groovebox VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 declare -A deb

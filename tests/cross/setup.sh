@@ -13,15 +13,7 @@ dpkg --print-foreign-architectures | grep -qx arm64 || $SUDO dpkg --add-architec
 pkgs=(g++-aarch64-linux-gnu qemu-user qemu-user-static python3 nlohmann-json3-dev
       libhwy-dev:arm64 libasound2-dev:arm64 libgpiod-dev:arm64 libsndfile1-dev:arm64
       libsamplerate0-dev:arm64 libtomlplusplus-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "tests/cross/setup.sh: installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+.ci/install-missing "${pkgs[@]}"
 # In a container PID 1 is not systemd, so nothing registers binfmt_misc by
 # itself: mount it and write the rule qemu-user-static ships.
 if [ "$(uname -m)" != aarch64 ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
