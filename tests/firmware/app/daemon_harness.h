@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/wav_writer.h"
+#include "tests/firmware/app/status_client.h"
 
 extern char** environ;
 
@@ -122,27 +123,7 @@ class DaemonHarness {
 
   // The status JSON, after running `command` first ("status" runs nothing and
   // spares the daemon's wait for a command); null if the socket does not answer.
-  json Status(const std::string& command = "status") const {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::strncpy(a.sun_path, Sock().c_str(), sizeof a.sun_path - 1);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-      close(fd);
-      return json();
-    }
-    if (!command.empty()) (void)!write(fd, (command + "\n").data(), command.size() + 1);
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-    close(fd);
-    try {
-      return json::parse(out);
-    } catch (...) {
-      return json();
-    }
-  }
+  json Status(const std::string& command = "status") const { return QueryStatus(Sock(), command); }
   json WaitFor(const std::function<bool(const json&)>& pred, double seconds = 10.0) const {
     json s;
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/wav_writer.h"
+#include "tests/firmware/app/status_client.h"
 
 extern char** environ;
 
@@ -85,27 +86,7 @@ class DaemonTest : public ::testing::Test {
     pid_ = -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   }
-  json Status(const std::string& command = "") {
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::strncpy(a.sun_path, Sock().c_str(), sizeof a.sun_path - 1);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-      close(fd);
-      return json();
-    }
-    if (!command.empty()) (void)!write(fd, (command + "\n").data(), command.size() + 1);
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-    close(fd);
-    try {
-      return json::parse(out);
-    } catch (...) {
-      return json();
-    }
-  }
+  json Status(const std::string& command = "") { return gb::fw::testing::QueryStatus(Sock(), command); }
   json WaitFor(const std::function<bool(const json&)>& pred, double seconds = 4.0) {
     json s;
     auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
